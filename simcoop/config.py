@@ -1,0 +1,233 @@
+"""The configuration schema: every parameter with its default, unit, range and reason.
+
+The dataclasses below are Hydra's structured-config schema (registered in the
+ConfigStore), the source of the range checks in :func:`validate`, and the source of the
+parameter table in ``docs/ODD.md`` (``python -m simcoop.docs``), so the three cannot drift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from simcoop.errors import ConfigError
+
+
+def param(default: Any, unit: str, low: float | None = None, high: float | None = None,
+          reason: str = "assumption", choices: tuple[str, ...] | None = None) -> Any:
+    """A dataclass field that carries its unit, accepted range and reason."""
+    meta = {"unit": unit, "low": low, "high": high, "reason": reason, "choices": choices}
+    return field(default=default, metadata=meta)
+
+
+KEYS = ("per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant")
+DATA_SOURCES = ("flanders", "synthetic")
+REGION_MODES = ("free", "forced")
+
+
+@dataclass
+class DataConfig:
+    source: str = param("flanders", "-", choices=DATA_SOURCES,
+                        reason="embedded Flanders data (shared/data/flanders) or a synthetic landscape")
+    path: str = param("", "folder",
+                      reason="folder with municipalities.csv and adjacency.csv; empty = embedded copy")
+    n_municipalities: int = param(60, "municipalities", 4, 20000, "synthetic only; assumption")
+    n_regions: int = param(4, "regions", 1, 1000, "synthetic only; Flanders has 15 reference regions")
+    n_centre_cities: int = param(4, "municipalities", 0, 1000,
+                                 "synthetic only; Flanders has 13 centrumsteden")
+    mean_population: float = param(23000.0, "inhabitants", 1000, 1e6,
+                                   "synthetic only; Flanders mean 6.63M / 285 (SOURCES.md)")
+
+
+@dataclass
+class AttributesConfig:
+    """How fields the data lacks are derived from population (all assumptions)."""
+    budget_per_inhabitant: float = param(1500.0, "EUR/inhabitant/year", 500, 5000,
+                                         "assumption: order of Flemish municipal operating spending")
+    culture_budget_share: float = param(0.03, "share of budget", 0.005, 0.2,
+                                        "assumption: culture a few % of the municipal budget")
+    centre_budget_factor: float = param(1.3, "x", 1.0, 3.0,
+                                        "digest Actors: centre cities carry centre functions, more money")
+    staff_per_10k: float = param(1.5, "FTE per 10,000 inhabitants", 0.2, 10,
+                                 "assumption; digest Actors: small municipalities hire generalists")
+    centre_staff_factor: float = param(2.0, "x", 1.0, 5.0,
+                                       "digest Actors/Mechanism 5: centre cities bring more professionals")
+    heterogeneity: float = param(0.2, "lognormal sigma", 0.0, 1.0,
+                                 "assumption: seeded spread around the derived values")
+    heritage_share: float = param(0.5, "share of municipalities", 0.0, 1.0,
+                                  "digest Actors: many IGS grew out of heritage cells; share is an assumption")
+    heritage_cell_population: float = param(85000.0, "inhabitants", 10000, 1e6,
+                                            "digest Actors: the 85,000 norm also holds for a heritage cell")
+
+
+@dataclass
+class KeyConfig:
+    name: str = param("per_inhabitant", "-", choices=KEYS,
+                      reason="digest Mechanism 1: per inhabitant is used almost everywhere")
+    budget_weight: float = param(0.5, "share", 0.0, 1.0,
+                                 "mixed key only: weight of the per-budget part; assumption")
+    fixed_share: float = param(0.3, "share of need", 0.0, 1.0,
+                               "fixed_plus_per_inhabitant only: part raised as an equal fee; assumption")
+
+
+@dataclass
+class IncentiveConfig:
+    recognition_threshold: float = param(85000.0, "inhabitants", 0, 1e6,
+                                         "digest Actors: members together at least 85,000 inhabitants")
+    subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
+                                          "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
+    subsidy_minimum: float = param(0.0, "EUR/year", 0, 1e6,
+                                   "digest Actors: 2023 draft has a EUR 100,000 minimum (to check)")
+    network_bonus_per_inhabitant: float = param(0.20, "EUR/inhabitant/year", 0, 10,
+                                                "digest Actors (seed 004): leisure-participation "
+                                                "network for IGS; amount is an assumption")
+    network_start_year: int = param(2027, "year", 2000, 2100, "digest Actors: networks 2027-2032")
+    coordinator_fte: float = param(0.0, "FTE per recognised IGS", 0, 10,
+                                   "digest levers: regional coordinators funded for the IGS")
+    dissolve_after_unrecognised_years: int = param(4, "years", 1, 50,
+                                                   "assumption: an IGS cannot live long without recognition")
+
+
+@dataclass
+class RegionRuleConfig:
+    mode: str = param("free", "-", choices=REGION_MODES,
+                      reason="digest Actors: partnerships must fit the reference region by 2028/2030")
+    announce_year: int = param(2023, "year", 2000, 2100,
+                               "digest Actors: Regiodecreet of 3 Feb 2023")
+    deadline: int = param(2028, "year", 2000, 2100,
+                          "digest Actors: end of 2028 (or 2030)")
+
+
+@dataclass
+class IgsConfig:
+    contribution_per_inhabitant: float = param(1.0, "EUR/inhabitant/year", 0, 20,
+                                               "digest Actors: co-funding at least 75% of EUR 0.90/inh; "
+                                               "level an assumption")
+    own_staff_share: float = param(0.5, "share of pooled budget", 0.0, 1.0,
+                                   "assumption: part of the budget pays IGS staff")
+    staff_cost_per_fte: float = param(65000.0, "EUR/FTE/year", 20000, 200000,
+                                      "assumption: loaded cost of a Flemish civil servant")
+    staff_hosted_by_city: bool = param(True, "-",
+                                       reason="digest Mechanism 5: staff employed by the city adds weight")
+    coordination_fte: float = param(0.1, "FTE per member", 0.0, 2.0,
+                                    "digest Mechanism 3: coordination on top of a full workload")
+    feasible_members: int = param(12, "members", 2, 100,
+                                  "digest Mechanism 3: 10 to 12 municipalities is the most feasible")
+
+
+@dataclass
+class BehaviourConfig:
+    temperature: float = param(0.1, "utility", 0.001, 10, "assumption: noise of the logit choice")
+    w_scale: float = param(1.0, "utility", 0, 10, "digest Mechanism 2: economies of scale")
+    scale_population: float = param(150000.0, "inhabitants", 10000, 2e6,
+                                    "digest Mechanism 3: ideal scale 100,000-300,000 inhabitants")
+    centre_scale_factor: float = param(1.5, "x", 1.0, 5.0,
+                                       "digest Mechanism 4: a centre city gains from a large IGS")
+    w_expertise: float = param(0.6, "utility", 0, 10, "digest Mechanism 2: expertise small ones lack")
+    w_knowledge: float = param(0.5, "utility", 0, 10,
+                               "digest Mechanism 2: knowledge exchange, everyone gains")
+    knowledge_partners: float = param(4.0, "members", 0.5, 50, "assumption: saturation of exchange")
+    w_money: float = param(10.0, "utility per share of culture budget", 0, 100,
+                           "digest Mechanism 1: for every cent contributed one counts on a return")
+    w_staff: float = param(2.0, "utility per FTE share", 0, 50,
+                           "digest Mechanism 3: staff time, heavier for loaded small municipalities")
+    w_transaction: float = param(0.8, "utility", 0, 10,
+                                 "digest Mechanism 3: burden grows with size and formality")
+    w_dominance: float = param(1.5, "utility", 0, 10, "digest Mechanism 5: fear of dependence")
+    w_identity: float = param(0.4, "utility", 0, 10, "digest Mechanism 7: shared identity helps")
+    inertia: float = param(0.3, "utility", 0, 10,
+                           "digest Mechanism 9: path dependence, maturity of long partnerships")
+    maturity_years: float = param(6.0, "years", 0.5, 50,
+                                  "digest Mechanism 1: long-running partnerships grow a maturity")
+    founding_cost: float = param(0.6, "utility", 0, 10,
+                                 "digest Mechanism 9: starting from nothing seems very hard")
+    founding_trust: float = param(0.45, "trust", 0.0, 1.0,
+                                  "assumption: partners below this trust are not invited to found")
+    election_first_year: int = param(2018, "year", 1900, 2100, "digest Mechanism 8: elections 2018, 2024, 2030")
+    election_interval: int = param(6, "years", 1, 20, "digest Mechanism 8: local elections every six years")
+    election_boost: float = param(2.0, "x", 1.0, 10.0,
+                                  "digest Mechanism 8: convince partners at the start of a legislature")
+    political_will_mean: float = param(0.45, "probability", 0.01, 0.99,
+                                       "digest Mechanism 8: officials keener than politicians")
+    admin_support_mean: float = param(0.7, "probability", 0.01, 0.99,
+                                      "digest Mechanism 8: officials usually keen")
+    trust_initial: float = param(0.3, "trust", 0.0, 1.0, "assumption: strangers start with some trust")
+    trust_heritage: float = param(0.65, "trust", 0.0, 1.0,
+                                  "digest Mechanism 9: prior heritage-cell partners start with trust")
+    trust_gain: float = param(0.08, "per year", 0.0, 1.0,
+                              "digest Mechanism 6: trust comes on foot (slow)")
+    trust_loss: float = param(0.35, "per year", 0.0, 1.0,
+                              "digest Mechanism 6: trust leaves on horseback (fast)")
+    trust_erosion: float = param(0.03, "per year", 0.0, 1.0,
+                                 "digest Mechanism 6: untended partnerships fall apart after 3-4 years")
+    informal_networking: float = param(0.01, "per year", 0.0, 1.0,
+                                       "digest Mechanism 10: informal contact between neighbours builds trust")
+    dominance_tolerance: float = param(0.25, "agenda share", 0.01, 1.0,
+                                       "assumption: excess agenda share at which trust in the city drops at "
+                                       "the full loss rate")
+    turnover_probability: float = param(0.08, "per year", 0.0, 1.0,
+                                        "digest Mechanism 6: cooperation depends on who sits at the table")
+    turnover_trust_drop: float = param(0.3, "share of trust", 0.0, 1.0, "assumption")
+    budget_shock_probability: float = param(0.05, "per year", 0.0, 1.0,
+                                            "digest P6: breakups cluster around budget pressure")
+    budget_shock_size: float = param(0.3, "share of culture budget", 0.0, 0.95, "assumption")
+
+
+@dataclass
+class SimConfig:
+    seed: int = param(0, "-", 0, 2**32 - 1, "the only source of randomness (model RNG)")
+    start_year: int = param(2016, "year", 1990, 2100,
+                            "digest Actors: culture subsidies unearmarked since 2016")
+    end_year: int = param(2035, "year", 1990, 2200, "assumption: long enough to see 2 legislatures")
+    scenario_name: str = param("baseline", "-", reason="label set by the scenario config")
+    data: DataConfig = field(default_factory=DataConfig)
+    attributes: AttributesConfig = field(default_factory=AttributesConfig)
+    key: KeyConfig = field(default_factory=KeyConfig)
+    incentive: IncentiveConfig = field(default_factory=IncentiveConfig)
+    region_rule: RegionRuleConfig = field(default_factory=RegionRuleConfig)
+    igs: IgsConfig = field(default_factory=IgsConfig)
+    behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
+
+
+def register() -> None:
+    """Register the schema with Hydra so YAML configs are type-checked against it."""
+    ConfigStore.instance().store(name="simcoop_schema", node=SimConfig)
+
+
+def iter_params(cls: type = SimConfig, prefix: str = ""):
+    """Yield (dotted name, dataclasses.Field) for every leaf parameter."""
+    for f in dataclasses.fields(cls):
+        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+        if dataclasses.is_dataclass(default):
+            yield from iter_params(type(default), f"{prefix}{f.name}.")
+        else:
+            yield f"{prefix}{f.name}", f
+
+
+def validate(cfg: DictConfig | dict) -> None:
+    """Check ranges, choices and cross-field rules; raise ConfigError on the first problem."""
+    values = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    for name, f in iter_params():
+        value: Any = values
+        for part in name.split("."):
+            value = value[part]
+        meta = f.metadata
+        if meta.get("choices") and value not in meta["choices"]:
+            raise ConfigError(name, value, "one of " + ", ".join(meta["choices"]))
+        low, high = meta.get("low"), meta.get("high")
+        if low is not None and not (low <= value <= high):
+            raise ConfigError(name, value, f"{low:g} to {high:g} ({meta['unit']})")
+    if values["end_year"] <= values["start_year"]:
+        raise ConfigError("end_year", values["end_year"], f"a year after start_year={values['start_year']}")
+    if values["data"]["source"] == "synthetic":
+        d = values["data"]
+        if d["n_regions"] > d["n_municipalities"]:
+            raise ConfigError("data.n_regions", d["n_regions"],
+                              f"at most data.n_municipalities={d['n_municipalities']}")
+        if d["n_centre_cities"] > d["n_municipalities"]:
+            raise ConfigError("data.n_centre_cities", d["n_centre_cities"],
+                              f"at most data.n_municipalities={d['n_municipalities']}")

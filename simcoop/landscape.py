@@ -1,0 +1,203 @@
+"""The landscape: municipalities, their reference regions and who borders whom.
+
+Two sources: the embedded Flanders data (a copy of shared/data/flanders with its
+SOURCES.md), validated on load, and a synthetic generator for tests and abstract
+experiments. Both give the same :class:`Landscape`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.tri import Triangulation
+
+from simcoop.errors import DataError
+
+MUNICIPALITIES = "municipalities.csv"
+ADJACENCY = "adjacency.csv"
+REQUIRED = {
+    MUNICIPALITIES: ("nis", "name", "population", "referentieregio_code", "referentieregio",
+                     "centrumstad", "lon", "lat"),
+    ADJACENCY: ("nis_a", "nis_b"),
+}
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """Static geography; index i is the same municipality in every array."""
+    nis: np.ndarray            # int codes
+    name: np.ndarray           # str
+    population: np.ndarray     # float, inhabitants
+    region: np.ndarray         # int index into region_names
+    region_names: tuple[str, ...]
+    centre: np.ndarray         # bool, centrumstad
+    lon: np.ndarray
+    lat: np.ndarray
+    neighbours: tuple[np.ndarray, ...]  # per municipality, indices of adjacent ones
+    checksum: str              # sha256 of the source files, or of the generator's inputs
+
+    @property
+    def n(self) -> int:
+        return len(self.nis)
+
+    def adjacency_matrix(self) -> np.ndarray:
+        adj = np.zeros((self.n, self.n), dtype=bool)
+        for i, nb in enumerate(self.neighbours):
+            adj[i, nb] = True
+        return adj
+
+
+def embedded_path() -> Path:
+    return Path(str(resources.files("simcoop.data") / "flanders"))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    name = path.name
+    if not path.is_file():
+        raise DataError(name, None, "-", f"file not found in {path.parent}")
+    try:
+        df = pd.read_csv(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(name, None, "-", "not UTF-8 text; save the file as UTF-8") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(name, None, "-", "the file is empty; expected a header and rows") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(name, None, "-", f"cannot be parsed as CSV ({str(exc).splitlines()[0]})") from None
+    missing = [c for c in REQUIRED[name] if c not in df.columns]
+    if missing:
+        raise DataError(name, None, missing[0], f"missing column; required columns: {', '.join(REQUIRED[name])}")
+    if df.empty:
+        raise DataError(name, None, "-", "no rows; expected at least one")
+    return df
+
+
+def _first_bad(df: pd.DataFrame, mask: pd.Series) -> int:
+    """1-based data row (header not counted) of the first True in mask."""
+    return int(np.flatnonzero(mask.to_numpy())[0]) + 1
+
+
+def _numeric(df: pd.DataFrame, file: str, col: str) -> np.ndarray:
+    values = pd.to_numeric(df[col], errors="coerce")
+    bad = values.isna()
+    if bad.any():
+        row = _first_bad(df, bad)
+        raw = df[col].iloc[row - 1]
+        problem = "missing value (NaN)" if pd.isna(raw) else f"{raw!r} is not a number"
+        raise DataError(file, row, col, problem + "; expected a number")
+    return values.to_numpy(dtype=float)
+
+
+def _checksum(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def load_landscape(folder: str | Path | None = None) -> Landscape:
+    """Load and validate municipalities.csv and adjacency.csv from folder (default: embedded)."""
+    folder = Path(folder) if folder else embedded_path()
+    mun = _read_csv(folder / MUNICIPALITIES)
+    adj = _read_csv(folder / ADJACENCY)
+
+    nis = _numeric(mun, MUNICIPALITIES, "nis").astype(np.int64)
+    dup = pd.Series(nis).duplicated()
+    if dup.any():
+        row = _first_bad(mun, dup)
+        raise DataError(MUNICIPALITIES, row, "nis", f"duplicate NIS code {nis[row - 1]}; codes must be unique")
+    population = _numeric(mun, MUNICIPALITIES, "population")
+    if (population <= 0).any():
+        row = _first_bad(mun, pd.Series(population <= 0))
+        raise DataError(MUNICIPALITIES, row, "population",
+                        f"{population[row - 1]:g} is not positive; expected inhabitants > 0")
+    lon = _numeric(mun, MUNICIPALITIES, "lon")
+    lat = _numeric(mun, MUNICIPALITIES, "lat")
+    for col in ("name", "referentieregio_code", "referentieregio", "centrumstad"):
+        bad = mun[col].isna()
+        if bad.any():
+            raise DataError(MUNICIPALITIES, _first_bad(mun, bad), col, "missing value (NaN)")
+    centre_raw = mun["centrumstad"].astype(str).str.strip().str.lower()
+    bad = ~centre_raw.isin(["true", "false", "1", "0"])
+    if bad.any():
+        row = _first_bad(mun, bad)
+        raise DataError(MUNICIPALITIES, row, "centrumstad",
+                        f"{mun['centrumstad'].iloc[row - 1]!r}; accepted: True, False")
+    centre = centre_raw.isin(["true", "1"]).to_numpy()
+
+    codes = sorted(mun["referentieregio_code"].astype(str).unique())
+    code_index = {c: k for k, c in enumerate(codes)}
+    region = mun["referentieregio_code"].astype(str).map(code_index).to_numpy(dtype=np.int64)
+    names_by_code = dict(zip(mun["referentieregio_code"].astype(str), mun["referentieregio"].astype(str)))
+
+    index = {int(c): i for i, c in enumerate(nis)}
+    a = _numeric(adj, ADJACENCY, "nis_a").astype(np.int64)
+    b = _numeric(adj, ADJACENCY, "nis_b").astype(np.int64)
+    for col, codes_col in (("nis_a", a), ("nis_b", b)):
+        unknown = pd.Series([c not in index for c in codes_col])
+        if unknown.any():
+            row = _first_bad(adj, unknown)
+            raise DataError(ADJACENCY, row, col,
+                            f"unknown NIS code {codes_col[row - 1]}; must be a nis in {MUNICIPALITIES}")
+    nb: list[set[int]] = [set() for _ in nis]
+    for x, y in zip(a, b):
+        i, j = index[int(x)], index[int(y)]
+        if i != j:
+            nb[i].add(j)
+            nb[j].add(i)
+    return Landscape(
+        nis=nis, name=mun["name"].astype(str).to_numpy(), population=population, region=region,
+        region_names=tuple(names_by_code[c] for c in codes), centre=centre, lon=lon, lat=lat,
+        neighbours=tuple(np.array(sorted(s), dtype=np.int64) for s in nb),
+        checksum=_checksum([folder / MUNICIPALITIES, folder / ADJACENCY]),
+    )
+
+
+def synthetic_landscape(rng: np.random.Generator, n: int, n_regions: int, n_centres: int,
+                        mean_population: float) -> Landscape:
+    """Random points in a Flanders-sized box, Delaunay adjacency, Voronoi-like regions.
+
+    Planar by construction (Delaunay), regions contiguous in practice (nearest region seed);
+    the largest municipality of each region becomes a centre city, round-robin.
+    """
+    lon = rng.uniform(2.5, 5.9, n)
+    lat = rng.uniform(50.7, 51.5, n)
+    # lognormal with the requested mean (sigma 0.8 mimics Flanders' skew)
+    sigma = 0.8
+    population = np.maximum(500.0, rng.lognormal(np.log(mean_population) - sigma**2 / 2, sigma, n)).round()
+    seeds = rng.choice(n, size=n_regions, replace=False)
+    d2 = (lon[:, None] - lon[seeds][None, :]) ** 2 + (lat[:, None] - lat[seeds][None, :]) ** 2
+    region = d2.argmin(axis=1).astype(np.int64)
+    centre = np.zeros(n, dtype=bool)
+    order = np.argsort(-population, kind="stable")
+    taken_per_region = np.zeros(n_regions, dtype=int)
+    for rnd in range(n):  # round-robin over regions: the k-th largest of each region
+        for i in order:
+            if centre.sum() == n_centres:
+                break
+            if not centre[i] and taken_per_region[region[i]] == rnd:
+                centre[i] = True
+                taken_per_region[region[i]] += 1
+        if centre.sum() == n_centres:
+            break
+    population[centre] *= 5  # centre cities are bigger (Flanders: 13 cities hold ~1/4)
+    nb: list[set[int]] = [set() for _ in range(n)]
+    if n >= 3:
+        for e0, e1 in Triangulation(lon, lat).edges:
+            nb[e0].add(int(e1))
+            nb[e1].add(int(e0))
+    else:
+        for i in range(n):
+            nb[i].update(j for j in range(n) if j != i)
+    h = hashlib.sha256(np.concatenate([lon, lat, population]).tobytes()).hexdigest()
+    return Landscape(
+        nis=np.arange(1, n + 1, dtype=np.int64), name=np.array([f"M{i + 1}" for i in range(n)]),
+        population=population, region=region,
+        region_names=tuple(f"Region {k + 1}" for k in range(n_regions)), centre=centre,
+        lon=lon, lat=lat, neighbours=tuple(np.array(sorted(s), dtype=np.int64) for s in nb),
+        checksum=h,
+    )

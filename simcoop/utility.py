@@ -1,0 +1,90 @@
+"""The terms of a municipality's yearly utility of membership. Pure functions.
+
+Each term rests on one mechanism of the domain digest (see docs/ODD.md, Submodels).
+Being alone is worth 0; a term is positive when it favours membership.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+def scale_benefit(igs_population: float, own_population: float, scale_population: float, weight: float) -> float:
+    """Economies of scale with diminishing returns, counted as the gain over going alone."""
+    f = lambda p: 1.0 - np.exp(-p / scale_population)  # noqa: E731
+    return weight * float(f(igs_population) - f(own_population))
+
+
+def expertise_gap(own_expertise: float, best_available: float, weight: float) -> float:
+    """The expertise the IGS brings that the municipality lacks (0 when it has more)."""
+    return weight * max(0.0, best_available - own_expertise)
+
+
+def knowledge_sharing(mean_trust: float, n_partners: int, saturation: float, weight: float) -> float:
+    """Knowledge exchange: everyone gains, more with trusted and more partners (saturating)."""
+    return weight * mean_trust * (1.0 - np.exp(-n_partners / saturation))
+
+
+def net_money(subsidy_share: float, contribution: float, culture_budget: float, weight: float) -> float:
+    """Money in minus money out, as a share of the culture budget ('what's in it for us?')."""
+    return weight * (subsidy_share - contribution) / culture_budget
+
+
+def staff_time_cost(coordination_fte: float, own_staff: float, workload: float, weight: float) -> float:
+    """Coordination on top of the workload: heavier for a loaded municipality with few staff."""
+    return -weight * coordination_fte / own_staff * (0.5 + workload)
+
+
+def transaction_cost(n_members: int, feasible_members: int, weight: float) -> float:
+    """Grows convexly with the number of members; equals -weight at the feasible maximum."""
+    return -weight * ((n_members - 1) / (feasible_members - 1)) ** 2
+
+
+def dominance_cost(perceived_excess: float, weight: float) -> float:
+    """Fear of dependence on a centre city whose agenda share exceeds its population share."""
+    return -weight * perceived_excess
+
+
+def identity_fit(identity: float, same_region_share: float, weight: float) -> float:
+    """A shared regional identity helps; partners from other regions dilute it."""
+    return weight * identity * same_region_share
+
+
+def inertia(tenure_years: float, maturity_years: float, weight: float) -> float:
+    """Status-quo bias that grows with tenure towards a mature partnership."""
+    return weight * (0.5 + 0.5 * min(1.0, tenure_years / maturity_years))
+
+
+def founding_cost(mean_trust: float, weight: float) -> float:
+    """Starting from nothing is hard; trusted (e.g. heritage-cell) partners make it easier."""
+    return -weight * (1.0 - mean_trust)
+
+
+@dataclass
+class Terms:
+    """A municipality's utility of one membership option, term by term."""
+    scale: float = 0.0
+    expertise: float = 0.0
+    knowledge: float = 0.0
+    money: float = 0.0
+    staff: float = 0.0
+    transaction: float = 0.0
+    dominance: float = 0.0
+    identity: float = 0.0
+    inertia: float = 0.0
+    founding: float = 0.0
+
+    @property
+    def material(self) -> float:
+        """The realised return a member experiences; drives trust."""
+        return (self.scale + self.expertise + self.knowledge + self.money + self.staff
+                + self.transaction + self.dominance)
+
+    @property
+    def total(self) -> float:
+        return self.material + self.identity + self.inertia + self.founding
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
