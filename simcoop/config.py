@@ -58,7 +58,7 @@ class AttributesConfig:
                                        "digest Actors/Mechanism 5: centre cities bring more professionals")
     heterogeneity: float = param(0.2, "lognormal sigma", 0.0, 1.0,
                                  "assumption: seeded spread around the derived values")
-    heritage_share: float = param(0.5, "share of municipalities", 0.0, 1.0,
+    heritage_share: float = param(0.6, "share of municipalities", 0.0, 1.0,
                                   "digest Actors: many IGS grew out of heritage cells; share is an assumption")
     heritage_cell_population: float = param(85000.0, "inhabitants", 10000, 1e6,
                                             "digest Actors: the 85,000 norm also holds for a heritage cell")
@@ -107,6 +107,8 @@ class IgsConfig:
     contribution_per_inhabitant: float = param(1.0, "EUR/inhabitant/year", 0, 20,
                                                "digest Actors: co-funding at least 75% of EUR 0.90/inh; "
                                                "level an assumption")
+    programme_efficiency: float = param(0.8, "EUR returned per EUR pooled", 0.0, 2.0,
+                                        "digest Mechanism 2: efficiency gains are believed but not guaranteed")
     own_staff_share: float = param(0.5, "share of pooled budget", 0.0, 1.0,
                                    "assumption: part of the budget pays IGS staff")
     staff_cost_per_fte: float = param(65000.0, "EUR/FTE/year", 20000, 200000,
@@ -130,12 +132,13 @@ class BehaviourConfig:
     w_expertise: float = param(0.6, "utility", 0, 10, "digest Mechanism 2: expertise small ones lack")
     w_knowledge: float = param(0.5, "utility", 0, 10,
                                "digest Mechanism 2: knowledge exchange, everyone gains")
-    knowledge_partners: float = param(4.0, "members", 0.5, 50, "assumption: saturation of exchange")
+    knowledge_partners: float = param(2.0, "trusted partners", 0.1, 50,
+                                      "assumption: saturation of exchange (sum of trust in partners)")
     w_money: float = param(10.0, "utility per share of culture budget", 0, 100,
                            "digest Mechanism 1: for every cent contributed one counts on a return")
     w_staff: float = param(2.0, "utility per FTE share", 0, 50,
                            "digest Mechanism 3: staff time, heavier for loaded small municipalities")
-    w_transaction: float = param(0.8, "utility", 0, 10,
+    w_transaction: float = param(0.4, "utility", 0, 10,
                                  "digest Mechanism 3: burden grows with size and formality")
     w_dominance: float = param(1.5, "utility", 0, 10, "digest Mechanism 5: fear of dependence")
     w_identity: float = param(0.4, "utility", 0, 10, "digest Mechanism 7: shared identity helps")
@@ -164,7 +167,7 @@ class BehaviourConfig:
                               "digest Mechanism 6: trust leaves on horseback (fast)")
     trust_erosion: float = param(0.03, "per year", 0.0, 1.0,
                                  "digest Mechanism 6: untended partnerships fall apart after 3-4 years")
-    informal_networking: float = param(0.01, "per year", 0.0, 1.0,
+    informal_networking: float = param(0.03, "per year", 0.0, 1.0,
                                        "digest Mechanism 10: informal contact between neighbours builds trust")
     dominance_tolerance: float = param(0.25, "agenda share", 0.01, 1.0,
                                        "assumption: excess agenda share at which trust in the city drops at "

@@ -19,6 +19,7 @@ class Economics:
     contributions: np.ndarray      # EUR/year per member, sums to need
     subsidy: float                 # EUR/year from Flanders
     subsidy_shares: np.ndarray     # EUR/year per member, shared per inhabitant
+    returned: np.ndarray           # EUR/year of pooled budget that comes back to each member
     paid_fte: float                # IGS staff paid from the pool plus Flemish coordinators
     host: int                      # index of the city employing the staff, -1 if own staff
     coordination_fte: np.ndarray   # FTE each member still spends on coordination
@@ -37,7 +38,8 @@ def economics(members: np.ndarray, population: np.ndarray, budget: np.ndarray, s
               coordinator_fte: float = 0.0) -> Economics:
     """Who pays what, who gets what, and who sets the agenda.
 
-    Agenda weight follows staff time: each member brings coordination_fte of each of its
+    The pooled budget (contributions plus subsidy) comes back to members per inhabitant,
+    discounted by the programme's efficiency. Agenda weight follows staff time: each member brings coordination_fte of each of its
     culture staff; the IGS's paid staff adds to the host city's weight when the city employs
     them, and is neutral (spread by population) when the IGS employs its own.
     """
@@ -65,7 +67,8 @@ def economics(members: np.ndarray, population: np.ndarray, budget: np.ndarray, s
     coordination = np.full(n, cfg.coordination_fte / relief)
     return Economics(
         members=members, population=total, need=need, contributions=contrib, subsidy=subsidy,
-        subsidy_shares=subsidy * pop_share, paid_fte=paid, host=host, coordination_fte=coordination,
+        subsidy_shares=subsidy * pop_share,
+        returned=cfg.programme_efficiency * (need + subsidy) * pop_share, paid_fte=paid, host=host, coordination_fte=coordination,
         agenda_share=agenda, population_share=pop_share,
         dominance=metrics.dominance_index(agenda, pop_share),
         centre_excess=metrics.centre_excess(agenda, pop_share, is_centre),

@@ -52,7 +52,7 @@ class CooperationModel(mesa.Model):
         self.adjacency = self.land.adjacency_matrix()
         self.budget = attrs.budget
         self.culture_budget = attrs.culture_budget
-        self.culture_budget_now = attrs.culture_budget.copy()
+        self.budget_pressure = np.ones(n)  # >1 in a year of budget shock: contributions weigh more
         self.staff = attrs.staff
         self.expertise = attrs.expertise
         self.workload = attrs.workload
@@ -116,7 +116,7 @@ class CooperationModel(mesa.Model):
         beh, n = self.cfg.behaviour, self.land.n
         self.counts = dict.fromkeys(self.counts, 0)
         self.shocked = self.rng.random(n) < beh.budget_shock_probability
-        self.culture_budget_now = self.culture_budget * np.where(self.shocked, 1.0 - beh.budget_shock_size, 1.0)
+        self.budget_pressure = np.where(self.shocked, 1.0 / (1.0 - beh.budget_shock_size), 1.0)
         p_turnover = beh.turnover_probability * (beh.election_boost if policy.is_legislature_start(beh, self.year)
                                                  else 1.0)
         new_faces = np.flatnonzero(self.rng.random(n) < min(1.0, p_turnover))

@@ -22,14 +22,16 @@ def expertise_gap(own_expertise: float, best_available: float, weight: float) ->
     return weight * max(0.0, best_available - own_expertise)
 
 
-def knowledge_sharing(mean_trust: float, n_partners: int, saturation: float, weight: float) -> float:
-    """Knowledge exchange: everyone gains, more with trusted and more partners (saturating)."""
-    return weight * mean_trust * (1.0 - np.exp(-n_partners / saturation))
+def knowledge_sharing(trust_in_partners: np.ndarray, saturation: float, weight: float) -> float:
+    """Knowledge exchange: everyone gains, each partner as much as it is trusted (saturating)."""
+    return weight * float(1.0 - np.exp(-np.sum(trust_in_partners) / saturation))
 
 
-def net_money(subsidy_share: float, contribution: float, culture_budget: float, weight: float) -> float:
-    """Money in minus money out, as a share of the culture budget ('what's in it for us?')."""
-    return weight * (subsidy_share - contribution) / culture_budget
+def net_money(returned: float, contribution: float, culture_budget: float, weight: float,
+              pressure: float = 1.0) -> float:
+    """What comes back minus what is paid, as a share of the culture budget ('for every cent
+    contributed one counts on a return'). Under budget pressure the contribution weighs more."""
+    return weight * (returned - pressure * contribution) / culture_budget
 
 
 def staff_time_cost(coordination_fte: float, own_staff: float, workload: float, weight: float) -> float:
