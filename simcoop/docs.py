@@ -1,12 +1,25 @@
-"""Print the parameter table of docs/ODD.md from the schema: `python -m simcoop.docs`.
+"""The parameter table of docs/ODD.md, generated from the schema.
 
-The table is generated, not hand-written, so defaults, units, ranges and reasons in the
-documentation are the ones the code uses (a test checks docs/ODD.md holds this table).
+`python -m simcoop.docs` prints it; `python -m simcoop.docs --write docs/ODD.md` replaces
+the table between the markers in that file. The table is generated, not hand-written, so
+the defaults, units, ranges and reasons in the documentation are the ones the code uses
+(tests/test_docs.py checks docs/ODD.md holds the current table).
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from simcoop.config import iter_params
+
+START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
+
+
+def _fmt(x: object) -> str:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e12 else f"{x:g}"
 
 
 def parameter_table() -> str:
@@ -16,13 +29,28 @@ def parameter_table() -> str:
         if m.get("choices"):
             rng = " / ".join(m["choices"])
         elif m.get("low") is not None:
-            rng = f"{m['low']:g} - {m['high']:g}"
+            rng = f"{_fmt(m['low'])} - {_fmt(m['high'])}"
         else:
             rng = "-"
-        default = f"{f.default:g}" if isinstance(f.default, float) else str(f.default)
-        lines.append(f"| `{name}` | {default if default != '' else '(embedded)'} | {m['unit']} | {rng} | {m['reason']} |")
+        default = _fmt(f.default) if f.default != "" else "(embedded)"
+        lines.append(f"| `{name}` | {default} | {m['unit']} | {rng} | {m['reason']} |")
     return "\n".join(lines)
 
 
+def section_of(text: str) -> str:
+    """The text between the parameter markers of a document."""
+    return text.split(START, 1)[1].split(END, 1)[0].strip()
+
+
+def write_into(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(f"{head}{START}\n{parameter_table()}\n{END}{tail}", encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(parameter_table())
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        write_into(Path(sys.argv[2]))
+    else:
+        print(parameter_table())

@@ -1,0 +1,3 @@
+from simcoop.cli import main
+
+main()
