@@ -20,6 +20,7 @@ from omegaconf import DictConfig
 
 from simcoop import config as schema
 from simcoop.errors import ConfigError, SimcoopInputError
+from simcoop.landscape import load_landscape
 from simcoop.plotting import summary_figure, summary_table
 from simcoop.run import CONFIG_DIR, compose, run_config
 
@@ -60,18 +61,28 @@ def check_overrides(overrides: list[str]) -> None:
             base.append(f"{o.key_or_group}={values[0]}")
         else:
             base.append(text)
-    compose(base)
+    check_data(compose(base))
     for key, values in sweeps:
         for v in values[1:]:
-            compose([b if not b.startswith(f"{key}=") else f"{key}={v}" for b in base])
+            check_data(compose([b if not b.startswith(f"{key}=") else f"{key}={v}" for b in base]))
+
+
+def check_data(cfg: DictConfig) -> None:
+    """Load and validate the data files a config names, before anything is written."""
+    if cfg.data.source == "flanders":
+        load_landscape(cfg.data.path or None)
 
 
 @hydra.main(version_base=None, config_path=str(CONFIG_DIR), config_name="config")
 def app(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
     out = Path(HydraConfig.get().runtime.output_dir)
-    result = run_config(cfg)
-    result.write(out)
+    try:
+        result = run_config(cfg)
+        result.write(out)
+    except SimcoopInputError as exc:  # Hydra would print a traceback hint; we print one line
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
     figure = summary_figure(result, out / "summary.png")
     print(summary_table(result).to_string())
     print(f"\nResults in {out}: yearly/membership/events/igs .parquet, config.yaml, {figure.name}")
@@ -86,8 +97,4 @@ def main() -> None:
         except SimcoopInputError as exc:
             print(f"simcoop: {exc}", file=sys.stderr)
             sys.exit(2)
-    try:
-        app()
-    except SimcoopInputError as exc:  # e.g. bad data files, an output folder that exists
-        print(f"simcoop: {exc}", file=sys.stderr)
-        sys.exit(2)
+    app()

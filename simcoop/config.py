@@ -201,6 +201,13 @@ def register() -> None:
     ConfigStore.instance().store(name="simcoop_schema", node=SimConfig)
 
 
+def fmt_number(x: object) -> str:
+    """Integers without exponent, other numbers short (for messages and the docs table)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e12 else f"{x:g}"
+
+
 def iter_params(cls: type = SimConfig, prefix: str = ""):
     """Yield (dotted name, dataclasses.Field) for every leaf parameter."""
     for f in dataclasses.fields(cls):
@@ -223,7 +230,7 @@ def validate(cfg: DictConfig | dict) -> None:
             raise ConfigError(name, value, "one of " + ", ".join(meta["choices"]))
         low, high = meta.get("low"), meta.get("high")
         if low is not None and not (low <= value <= high):
-            raise ConfigError(name, value, f"{low:g} to {high:g} ({meta['unit']})")
+            raise ConfigError(name, value, f"{fmt_number(low)} to {fmt_number(high)} ({meta['unit']})")
     if values["end_year"] <= values["start_year"]:
         raise ConfigError("end_year", values["end_year"], f"a year after start_year={values['start_year']}")
     if values["data"]["source"] == "synthetic":

@@ -42,7 +42,7 @@ def igs_economics(model: CooperationModel, members: np.ndarray) -> Economics:
     grant = policy.subsidy(pop, recognised, cfg.incentive, model.year)
     coordinators = cfg.incentive.coordinator_fte if recognised else 0.0
     return economics(members, model.population, model.budget, model.staff, model.centre,
-                     cfg.key, cfg.igs, grant, coordinators)
+                     cfg.key, cfg.igs, grant, coordinators, recognised)
 
 
 def evaluate(model: CooperationModel, i: int, members: np.ndarray, econ: Economics | None = None) -> utility.Terms:

@@ -11,15 +11,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from simcoop.config import fmt_number as _fmt
 from simcoop.config import iter_params
 
 START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
-
-
-def _fmt(x: object) -> str:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return str(x)
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e12 else f"{x:g}"
 
 
 def parameter_table() -> str:

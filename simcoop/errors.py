@@ -16,7 +16,7 @@ class ConfigError(SimcoopInputError):
 
 
 class DataError(SimcoopInputError):
-    def __init__(self, file: str, row: int | None, field: str, problem: str):
-        where = f"{file}" + (f" row {row}" if row is not None else "")
+    def __init__(self, file: str, row: int | None, field: str | None, problem: str):
+        where = f"{file}" + (f" row {row}" if row is not None else "") + (f", field {field}" if field else "")
         self.file, self.row, self.field = file, row, field
-        super().__init__(f"data error: {where}, field {field}: {problem}")
+        super().__init__(f"data error: {where}: {problem}")

@@ -16,6 +16,7 @@ class Economics:
     members: np.ndarray            # municipality indices
     population: float              # inhabitants, total
     need: float                    # EUR/year raised from members
+    recognised: bool               # by Flanders, this year
     contributions: np.ndarray      # EUR/year per member, sums to need
     subsidy: float                 # EUR/year from Flanders
     subsidy_shares: np.ndarray     # EUR/year per member, shared per inhabitant
@@ -35,7 +36,7 @@ class Economics:
 
 def economics(members: np.ndarray, population: np.ndarray, budget: np.ndarray, staff: np.ndarray,
               centre: np.ndarray, key: KeyConfig, cfg: IgsConfig, subsidy: float,
-              coordinator_fte: float = 0.0) -> Economics:
+              coordinator_fte: float = 0.0, recognised: bool = False) -> Economics:
     """Who pays what, who gets what, and who sets the agenda.
 
     The pooled budget (contributions plus subsidy) comes back to members per inhabitant,
@@ -66,7 +67,7 @@ def economics(members: np.ndarray, population: np.ndarray, budget: np.ndarray, s
     relief = 1.0 + paid / (n * cfg.coordination_fte) if cfg.coordination_fte > 0 else 1.0
     coordination = np.full(n, cfg.coordination_fte / relief)
     return Economics(
-        members=members, population=total, need=need, contributions=contrib, subsidy=subsidy,
+        members=members, population=total, need=need, recognised=recognised, contributions=contrib, subsidy=subsidy,
         subsidy_shares=subsidy * pop_share,
         returned=cfg.programme_efficiency * (need + subsidy) * pop_share, paid_fte=paid, host=host, coordination_fte=coordination,
         agenda_share=agenda, population_share=pop_share,

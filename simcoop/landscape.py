@@ -59,20 +59,21 @@ def embedded_path() -> Path:
 def _read_csv(path: Path) -> pd.DataFrame:
     name = path.name
     if not path.is_file():
-        raise DataError(name, None, "-", f"file not found in {path.parent}")
+        raise DataError(name, None, None, f"file not found in {path.parent}; data.path must be a folder "
+                        f"with {MUNICIPALITIES} and {ADJACENCY}")
     try:
         df = pd.read_csv(path, encoding="utf-8")
     except UnicodeDecodeError:
-        raise DataError(name, None, "-", "not UTF-8 text; save the file as UTF-8") from None
+        raise DataError(name, None, None, "not UTF-8 text; save the file as UTF-8") from None
     except pd.errors.EmptyDataError:
-        raise DataError(name, None, "-", "the file is empty; expected a header and rows") from None
+        raise DataError(name, None, None, "the file is empty; expected a header and rows") from None
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(name, None, "-", f"cannot be parsed as CSV ({str(exc).splitlines()[0]})") from None
+        raise DataError(name, None, None, f"cannot be parsed as CSV ({str(exc).splitlines()[0]})") from None
     missing = [c for c in REQUIRED[name] if c not in df.columns]
     if missing:
         raise DataError(name, None, missing[0], f"missing column; required columns: {', '.join(REQUIRED[name])}")
     if df.empty:
-        raise DataError(name, None, "-", "no rows; expected at least one")
+        raise DataError(name, None, None, "no rows; expected at least one")
     return df
 
 

@@ -2,10 +2,11 @@
 
 Order within a year (docs/ODD.md, "Process overview and scheduling"):
 1. start of year: budget shocks, turnover of the people at the table;
-2. Flemish policy: the region rule is enforced, IGS recognition is updated;
+2. Flemish policy: at the deadline, members outside an IGS's home region must leave;
 3. every municipality, in random order, weighs its options (Mesa's shuffle_do);
-4. IGS without enough members or long without recognition dissolve;
-5. accounts are settled: contributions, subsidies, realised returns, trust;
+4. IGS long without recognition dissolve (those below two members dissolve at once);
+5. accounts are settled on the year's final membership: recognition, contributions,
+   subsidies, realised returns, trust;
 6. the DataCollector records the year.
 """
 
@@ -128,7 +129,7 @@ class CooperationModel(mesa.Model):
             self.trust[new_faces, new_faces] = 1.0
 
     def apply_policy(self) -> None:
-        rule, inc = self.cfg.region_rule, self.cfg.incentive
+        rule = self.cfg.region_rule
         if policy.region_rule_in_force(rule, self.year):
             for g in list(self.igs.values()):
                 members = np.array(g.members)
@@ -137,11 +138,6 @@ class CooperationModel(mesa.Model):
                     for i in members[self.region[members] != home]:
                         if g.igs_id in self.igs:
                             self.leave(int(i), reason="region_rule")
-        for g in self.igs.values():
-            members = np.array(g.members)
-            g.recognised = policy.is_recognised(float(self.population[members].sum()), self.region[members],
-                                                inc, rule, self.year)
-            g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
 
     def dissolve_failing(self) -> None:
         limit = self.cfg.incentive.dissolve_after_unrecognised_years
@@ -158,6 +154,8 @@ class CooperationModel(mesa.Model):
             members = np.array(g.members)
             econ = decisions.igs_economics(self, members)
             g.economics = econ
+            g.recognised = econ.recognised
+            g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
             self.contribution[members] = econ.contributions
             self.subsidy_share[members] = econ.subsidy_shares
             self.agenda_share[members] = econ.agenda_share
@@ -228,13 +226,16 @@ class CooperationModel(mesa.Model):
         self._event("join", g.igs_id, i, "choice")
 
     def found(self, members: list[int]) -> IGS:
+        """A new IGS: one 'found' event for the initiator, a 'join' (reason founding) per partner."""
         g = IGS(self._next_igs_id, self.year, list(members))
         self._next_igs_id += 1
         self.igs[g.igs_id] = g
         for i in members:
             self.by_index[i].igs = g
         self.counts["foundings"] += 1
-        self._event("found", g.igs_id, members[0], f"{len(members)} members")
+        self._event("found", g.igs_id, members[0], "initiative")
+        for i in members[1:]:
+            self._event("join", g.igs_id, i, "founding")
         return g
 
     def leave(self, i: int, reason: str) -> None:
@@ -251,8 +252,10 @@ class CooperationModel(mesa.Model):
             self.dissolve(g, reason="too_few_members")
 
     def dissolve(self, g: IGS, reason: str) -> None:
+        """The last members leave (reason dissolution) and the IGS is gone."""
         for i in g.members:
             self.by_index[i].igs = None
+            self._event("leave", g.igs_id, i, "dissolution")
         g.members.clear()
         del self.igs[g.igs_id]
         self.counts["dissolutions"] += 1

@@ -63,7 +63,8 @@ def translate(exc: Exception, overrides: list[str]) -> ConfigError:
         expected = str(cause).splitlines()[0]
         for name, f in schema.iter_params():
             if name == full_key:
-                rng = f"{f.metadata['low']:g} to {f.metadata['high']:g} " if f.metadata.get("low") is not None else ""
+                low, high = f.metadata.get("low"), f.metadata.get("high")
+                rng = f"{schema.fmt_number(low)} to {schema.fmt_number(high)} " if low is not None else ""
                 expected = f"a {type(f.default).__name__} {rng}({f.metadata['unit']})"
         return ConfigError(full_key, value, expected)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,157 @@
+"""Model-level behaviour: determinism, conservation, policy rules and mechanisms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+
+from conftest import SYNTHETIC
+from simcoop import decisions
+from simcoop.model import CooperationModel
+from simcoop.run import compose, to_sim_config
+
+TABLES = ("yearly", "membership", "events", "igs")
+
+
+def test_same_seed_gives_identical_tables(run):
+    a = run(SYNTHETIC, 5)
+    b = __import__("simcoop").simulate(SYNTHETIC, seed=5)  # a fresh run, not the cache
+    for name in TABLES:
+        pdt.assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_different_seeds_differ(run):
+    a, b = run(SYNTHETIC, 1), run(SYNTHETIC, 2)
+    assert not a.membership.equals(b.membership)
+    assert not a.events.equals(b.events)
+
+
+def test_result_carries_config_seed_version_and_checksum(flanders_baseline):
+    r = flanders_baseline
+    assert r.seed == 0 and r.config["seed"] == 0
+    assert r.config["key"]["name"] == "per_inhabitant"
+    assert r.version and len(r.data_checksum) == 64
+
+
+def test_tables_are_tidy(flanders_baseline):
+    r = flanders_baseline
+    years = list(range(2016, 2031))
+    assert r.yearly["year"].tolist() == years
+    assert len(r.membership) == 285 * len(years)
+    assert not r.membership.duplicated(["year", "nis"]).any()
+    assert set(r.events["event"].unique()) <= {"found", "join", "leave", "dissolve"}
+
+
+def test_event_log_replays_to_membership(flanders_baseline):
+    """Every membership change is in the event log: replaying it gives the membership table."""
+    r = flanders_baseline
+    member: dict[int, int] = {}
+    for year in r.yearly["year"]:
+        for e in r.events[r.events["year"] == year].itertuples():
+            if e.event in ("found", "join"):
+                assert int(e.nis) not in member, "a municipality is in at most one IGS"
+                member[int(e.nis)] = int(e.igs_id)
+            elif e.event == "leave":
+                assert member.pop(int(e.nis)) == e.igs_id
+            elif e.event == "dissolve":
+                assert e.igs_id not in member.values()
+        table = r.membership[(r.membership["year"] == year) & r.membership["igs_id"].notna()]
+        assert member == {int(n): int(g) for n, g in zip(table["nis"], table["igs_id"])}
+    assert len(r.events) > 50
+
+
+def test_contributions_sum_to_what_each_igs_needs(flanders_baseline):
+    r = flanders_baseline
+    rate = r.config["igs"]["contribution_per_inhabitant"]
+    m = r.membership.dropna(subset=["igs_id"])
+    per_igs = m.groupby(["year", "igs_id"]).agg(paid=("contribution_eur", "sum"), pop=("population", "sum"))
+    np.testing.assert_allclose(per_igs["paid"], rate * per_igs["pop"], rtol=1e-9)
+
+
+def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
+    igs = flanders_baseline.igs
+    small = igs[igs["population"] < 85000]
+    large = igs[igs["population"] >= 85000]
+    assert len(small) and len(large), "the run must contain IGS on both sides of the threshold"
+    assert (small["subsidy_eur"] == 0).all() and not small["recognised"].any()
+    assert (large["subsidy_eur"] > 0).all() and large["recognised"].all()  # regions are free in the baseline
+
+
+def test_recognition_threshold_is_a_lever(run):
+    low = run(["end_year=2025", "incentive.recognition_threshold=40000"], 0).igs
+    assert (low.loc[low["population"] >= 40000, "subsidy_eur"] > 0).all()
+
+
+def test_region_rule_removes_cross_region_igs_after_the_deadline(run):
+    free = run(["end_year=2032"], 0)
+    forced = run(["scenario=forced_regions_2028", "end_year=2032"], 0)
+    assert free.igs["spans_regions"].any(), "without the rule some IGS cross a region border"
+    after = forced.igs[forced.igs["year"] >= 2028]
+    assert not after["spans_regions"].any()
+    assert (forced.yearly.loc[forced.yearly["year"] >= 2028, "cross_region_igs"] == 0).all()
+    cut = forced.events[(forced.events["reason"] == "region_rule")]
+    assert len(cut) and (cut["year"] == 2028).all()
+
+
+def _leave_probability(model: CooperationModel, i: int) -> float:
+    opts = decisions.options(model, i)
+    p = decisions.logit_probabilities(np.array([o.utility for o in opts]), model.cfg.behaviour.temperature)
+    return float(sum(pk for o, pk in zip(opts, p) if o.kind == "leave"))
+
+
+def test_raising_contributions_raises_the_probability_of_leaving():
+    model = CooperationModel(to_sim_config(compose(SYNTHETIC)))
+    for _ in range(6):
+        model.step()
+    members = [a.idx for a in model.by_index if a.igs is not None]
+    assert members
+    before = np.array([_leave_probability(model, i) for i in members])
+    model.cfg.igs.contribution_per_inhabitant *= 4
+    after = np.array([_leave_probability(model, i) for i in members])
+    assert (after > before).all()
+
+
+def test_a_fixed_fee_makes_small_members_leave_more(run):
+    """A fixed fee raises small members' contributions (the IGS's budget is unchanged):
+    their leave rate rises. Temperature 0.3 gives enough leaves to compare."""
+    def small_member_leave_rate(key: list[str]) -> float:
+        leaves = member_years = 0
+        for seed in range(8):
+            r = run([*SYNTHETIC, "behaviour.temperature=0.3", *key], seed)
+            m = r.membership
+            small = m["population"] < m["population"].median()
+            ev = r.events
+            left = ev[(ev["event"] == "leave") & ev["reason"].isin(["choice", "switch"])]
+            leaves += int(left["nis"].isin(set(m.loc[small, "nis"])).sum())
+            member_years += int((m["igs_id"].notna() & small).sum())
+        return leaves / member_years
+    per_inhabitant = small_member_leave_rate(["key=per_inhabitant"])
+    fixed_fee = small_member_leave_rate(["key=fixed_plus_per_inhabitant", "key.fixed_share=0.8"])
+    assert fixed_fee > 1.3 * per_inhabitant
+
+
+def test_prior_heritage_cells_make_cooperation_start_earlier(run):
+    """Path dependence (digest P4): starting from nothing is hard."""
+    with_cells = np.mean([run([*SYNTHETIC, "attributes.heritage_share=0.6"], s).yearly["n_igs"].iloc[2]
+                          for s in range(4)])
+    without = np.mean([run([*SYNTHETIC, "attributes.heritage_share=0"], s).yearly["n_igs"].iloc[2]
+                       for s in range(4)])
+    assert with_cells > without
+
+
+def test_own_igs_staff_lowers_centre_city_dominance(run):
+    """Digest Mechanism 5 / P3: staff employed by the city weighs; own staff evens out."""
+    def excess(hosted: str) -> float:
+        return np.nanmean([run([*SYNTHETIC, f"igs.staff_hosted_by_city={hosted}"], s).yearly["centre_excess_mean"]
+                           .mean() for s in range(4)])
+    assert excess("true") > excess("false")
+
+
+def test_metrics_stay_in_range(flanders_baseline):
+    y = flanders_baseline.yearly
+    for col in ("coverage_municipalities", "coverage_population", "dominance_mean", "gini_net_benefit",
+                "mean_trust_members", "mean_trust_neighbours"):
+        vals = y[col].dropna()
+        assert ((vals >= 0) & (vals <= 1)).all(), col
+    assert (y["max_members"] <= 285).all()
