@@ -1,6 +1,10 @@
 """The command line: a Hydra app over the same functions as `simcoop.simulate`.
 
     simcoop scenario=forced_regions_2028 key=per_budget seed=3 end_year=2040
+    simcoop -m key=per_inhabitant,per_budget seed='range(20)' sweep_name=keys
+    simcoop collect sweeps/keys
+    simcoop -m +experiment=dominance                    # sweep, then data and figures
+    simcoop analyse sweeps/dominance
 
 Overrides are checked before Hydra starts, so a bad value stops with one line naming
 the field and the accepted values (exit code 2) and nothing is written.
@@ -16,9 +20,11 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
-from omegaconf import DictConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
 
 from simcoop import config as schema
+from simcoop import store
 from simcoop.errors import ConfigError, SimcoopInputError
 from simcoop.landscape import load_landscape
 from simcoop.plotting import summary_figure, summary_table
@@ -73,11 +79,21 @@ def check_data(cfg: DictConfig) -> None:
         load_landscape(cfg.data.path or None)
 
 
+OmegaConf.register_new_resolver("simcoop_run_dir", store.run_dirname, replace=True)
+
+
 @hydra.main(version_base=None, config_path=str(CONFIG_DIR), config_name="config")
 def app(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
-    out = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out = Path(hc.runtime.output_dir)
     try:
+        if hc.mode == RunMode.MULTIRUN:
+            if sweep_job(cfg, out, list(hc.overrides.task)):
+                progress = store.progress_line(Path(hc.sweep.dir))
+                if progress:
+                    print(progress, file=sys.stderr, flush=True)
+            return
         result = run_config(cfg)
         result.write(out)
     except SimcoopInputError as exc:  # Hydra would print a traceback hint; we print one line
@@ -88,8 +104,53 @@ def app(cfg: DictConfig) -> None:
     print(f"\nResults in {out}: yearly/membership/events/igs .parquet, config.yaml, {figure.name}")
 
 
+def sweep_job(cfg: DictConfig, run_dir: Path, overrides: list[str]) -> bool:
+    """One run of a sweep: skipped when complete (False), else run and stored whole (True)."""
+    config = OmegaConf.to_container(cfg, resolve=True)
+    store.check_not_conflicting(run_dir, config)
+    if store.is_complete(run_dir):
+        return False
+    store.finish(run_dir, run_config(cfg), overrides)
+    return True
+
+
+def collect_command(args: list[str]) -> None:
+    """simcoop collect SWEEP_DIR [TABLE]: merge a sweep into SWEEP_DIR/collected_TABLE.parquet."""
+    from simcoop import experiments
+
+    if not 1 <= len(args) <= 2:
+        print("usage: simcoop collect SWEEP_DIR [yearly|membership|events|igs]", file=sys.stderr)
+        sys.exit(2)
+    try:
+        target = experiments.collect(args[0], *args[1:])
+        info = experiments.sweep_info(args[0])
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
+    total = f" of {info['total']}" if info["total"] else ""
+    print(f"{info['complete']}{total} runs complete; merged into {target}")
+
+
+def analyse_command(args: list[str]) -> None:
+    """simcoop analyse SWEEP_DIR: (re)write an experiment's data and figures."""
+    from simcoop.analysis import analyse
+
+    if len(args) != 1:
+        print("usage: simcoop analyse SWEEP_DIR", file=sys.stderr)
+        sys.exit(2)
+    try:
+        written = analyse(args[0])
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print("\n".join(str(p) for p in written))
+
+
 def main() -> None:
     argv = sys.argv[1:]
+    if argv and argv[0] in ("collect", "analyse"):
+        {"collect": collect_command, "analyse": analyse_command}[argv[0]](argv[1:])
+        return
     schema.register()
     if not NO_CHECK_FLAGS.intersection(argv):
         try:

@@ -8,6 +8,7 @@ parameter table in ``docs/ODD.md`` (``python -m simcoop.docs``), so the three ca
 from __future__ import annotations
 
 import dataclasses
+from importlib import resources
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +57,9 @@ class AttributesConfig:
                                  "assumption; digest Actors: small municipalities hire generalists")
     centre_staff_factor: float = param(2.0, "x", 1.0, 5.0,
                                        "digest Actors/Mechanism 5: centre cities bring more professionals")
+    seed: int = param(-1, "-", -1, 2**32 - 1,
+                      "-1: attributes drawn from the run's seed; else fixed attributes and heritage "
+                      "cells whatever the run's seed (same world, different histories)")
     heterogeneity: float = param(0.2, "lognormal sigma", 0.0, 1.0,
                                  "assumption: seeded spread around the derived values")
     heritage_share: float = param(0.6, "share of municipalities", 0.0, 1.0,
@@ -100,6 +104,8 @@ class RegionRuleConfig:
                                "digest Actors: Regiodecreet of 3 Feb 2023")
     deadline: int = param(2028, "year", 2000, 2100,
                           "digest Actors: end of 2028 (or 2030)")
+    repeal_year: int = param(0, "year (0 = never)", 0, 2200,
+                             "assumption: lets experiments switch the rule off again (hysteresis, P7)")
 
 
 @dataclass
@@ -161,11 +167,13 @@ class BehaviourConfig:
     trust_initial: float = param(0.3, "trust", 0.0, 1.0, "assumption: strangers start with some trust")
     trust_heritage: float = param(0.65, "trust", 0.0, 1.0,
                                   "digest Mechanism 9: prior heritage-cell partners start with trust")
+    trust_reference: float = param(0.5, "trust", 0.01, 1.0,
+                                   "digest Mechanisms 6 and 10: benefits need trust; level an assumption")
     trust_gain: float = param(0.08, "per year", 0.0, 1.0,
                               "digest Mechanism 6: trust comes on foot (slow)")
     trust_loss: float = param(0.35, "per year", 0.0, 1.0,
                               "digest Mechanism 6: trust leaves on horseback (fast)")
-    trust_erosion: float = param(0.03, "per year", 0.0, 1.0,
+    trust_erosion: float = param(0.03, "share of trust per year", 0.0, 1.0,
                                  "digest Mechanism 6: untended partnerships fall apart after 3-4 years")
     informal_networking: float = param(0.03, "per year", 0.0, 1.0,
                                        "digest Mechanism 10: informal contact between neighbours builds trust")
@@ -181,12 +189,18 @@ class BehaviourConfig:
 
 
 @dataclass
+class ExperimentConfig:
+    name: str = param("", "-", reason="set by an experiment config (+experiment=NAME); empty for plain runs")
+
+
+@dataclass
 class SimConfig:
     seed: int = param(0, "-", 0, 2**32 - 1, "the only source of randomness (model RNG)")
     start_year: int = param(2016, "year", 1990, 2100,
                             "digest Actors: culture subsidies unearmarked since 2016")
     end_year: int = param(2035, "year", 1990, 2200, "assumption: long enough to see 2 legislatures")
     scenario_name: str = param("baseline", "-", reason="label set by the scenario config")
+    sweep_name: str = param("default", "-", reason="names the sweep folder sweeps/<sweep_name> of a multirun")
     data: DataConfig = field(default_factory=DataConfig)
     attributes: AttributesConfig = field(default_factory=AttributesConfig)
     key: KeyConfig = field(default_factory=KeyConfig)
@@ -194,11 +208,18 @@ class SimConfig:
     region_rule: RegionRuleConfig = field(default_factory=RegionRuleConfig)
     igs: IgsConfig = field(default_factory=IgsConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
+    experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
 
 
 def register() -> None:
-    """Register the schema with Hydra so YAML configs are type-checked against it."""
-    ConfigStore.instance().store(name="simcoop_schema", node=SimConfig)
+    """Register the schema with Hydra so YAML configs are type-checked against it, and the
+    experiment configs of experiments/ as the group `experiment` (+experiment=NAME)."""
+    store = ConfigStore.instance()
+    store.store(name="simcoop_schema", node=SimConfig)
+    folder = resources.files("simcoop.experiment_configs")
+    for path in sorted(p for p in folder.iterdir() if p.name.endswith(".yaml")):
+        node = OmegaConf.create(path.read_text(encoding="utf-8"))
+        store.store(group="experiment", name=path.name[: -len(".yaml")], node=node, package="_global_")
 
 
 def fmt_number(x: object) -> str:

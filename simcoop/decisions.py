@@ -53,11 +53,13 @@ def evaluate(model: CooperationModel, i: int, members: np.ndarray, econ: Economi
     others = econ.members[econ.members != i]
     agent = model.by_index[i]
     best = max(float(model.expertise[others].max()), float(expertise_from_staff(econ.paid_fte)))
+    # benefits materialise only as far as partners trust each other (digest Mechanisms 6, 10)
+    works = utility.working_relationship(float(model.trust[i, others].mean()), beh.trust_reference)
     return utility.Terms(
-        scale=utility.scale_benefit(econ.population, model.population[i], beh.scale_population,
-                                    beh.w_scale * agent.scale_factor),
-        expertise=utility.expertise_gap(model.expertise[i], best, beh.w_expertise),
-        knowledge=utility.knowledge_sharing(model.trust[i, others], beh.knowledge_partners, beh.w_knowledge),
+        scale=works * utility.scale_benefit(econ.population, model.population[i], beh.scale_population,
+                                            beh.w_scale * agent.scale_factor),
+        expertise=works * utility.expertise_gap(model.expertise[i], best, beh.w_expertise),
+        knowledge=works * utility.knowledge_sharing(model.trust[i, others], beh.knowledge_partners, beh.w_knowledge),
         money=utility.net_money(econ.returned[k], econ.contributions[k], model.culture_budget[i], beh.w_money,
                                 model.budget_pressure[i]),
         staff=utility.staff_time_cost(econ.coordination_fte[k], model.staff[i], model.workload[i], beh.w_staff),

@@ -44,8 +44,11 @@ class CooperationModel(mesa.Model):
         super().__init__(seed=cfg.seed)
         self.cfg = cfg
         self.year = cfg.start_year
-        self.land = land if land is not None else build_landscape(cfg, self.rng)
-        attrs = derive(self.land, cfg.attributes, cfg.behaviour, self.rng)
+        # the world (landscape, attributes, heritage cells) comes from the run's RNG, or from
+        # its own seeded RNG when attributes.seed is set: same world, different histories
+        world_rng = self.rng if cfg.attributes.seed < 0 else np.random.default_rng(cfg.attributes.seed)
+        self.land = land if land is not None else build_landscape(cfg, world_rng)
+        attrs = derive(self.land, cfg.attributes, cfg.behaviour, world_rng)
         n = self.land.n
         self.population = self.land.population
         self.region = self.land.region
@@ -171,7 +174,7 @@ class CooperationModel(mesa.Model):
                     severity = np.minimum(1.0, excess[dominant] / beh.dominance_tolerance)
                     self.trust[i, members[dominant]] = trust.update(self.trust[i, members[dominant]], -1.0, 0.0,
                                                                     beh.trust_loss * severity)
-                self.trust[i, others] = trust.erode(self.trust[i, others], beh.trust_initial, beh.trust_erosion)
+                self.trust[i, others] = trust.erode(self.trust[i, others], 0.0, beh.trust_erosion)
         near = self.adjacency
         self.trust[near] += beh.informal_networking * (1.0 - self.trust[near])
 

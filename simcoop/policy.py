@@ -15,14 +15,18 @@ def spans_regions(member_regions: np.ndarray) -> bool:
     return len(np.unique(member_regions)) > 1
 
 
+def _repealed(rule: RegionRuleConfig, year: int) -> bool:
+    return rule.repeal_year > 0 and year >= rule.repeal_year
+
+
 def region_rule_in_force(rule: RegionRuleConfig, year: int) -> bool:
-    """From the deadline on, every partnership must fit one reference region."""
-    return rule.mode == "forced" and year >= rule.deadline
+    """From the deadline (until a repeal, if any) every partnership must fit one region."""
+    return rule.mode == "forced" and year >= rule.deadline and not _repealed(rule, year)
 
 
 def cross_region_allowed(rule: RegionRuleConfig, year: int) -> bool:
-    """Once the rule is announced, nobody founds or joins across a region border."""
-    return rule.mode == "free" or year < rule.announce_year
+    """Once the rule is announced (and until a repeal), nobody founds or joins across a border."""
+    return rule.mode == "free" or year < rule.announce_year or _repealed(rule, year)
 
 
 def home_region(member_regions: np.ndarray, member_population: np.ndarray) -> int:

@@ -27,6 +27,13 @@ def knowledge_sharing(trust_in_partners: np.ndarray, saturation: float, weight: 
     return weight * float(1.0 - np.exp(-np.sum(trust_in_partners) / saturation))
 
 
+def working_relationship(mean_trust: float, trust_reference: float) -> float:
+    """The share of the benefits of cooperation that materialise: all of them once partners
+    trust each other at trust_reference, proportionally less below ('cooperation is personal';
+    the informal trust the formal structure needs)."""
+    return min(1.0, mean_trust / trust_reference)
+
+
 def net_money(returned: float, contribution: float, culture_budget: float, weight: float,
               pressure: float = 1.0) -> float:
     """What comes back minus what is paid, as a share of the culture budget ('for every cent

@@ -1,0 +1,74 @@
+"""Breakup risk: survival of IGS (Kaplan-Meier, lifelines) against trust erosion, budget
+shocks, the financial key and elections (digest Mechanisms 6 and 8, pattern P6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from lifelines import KaplanMeierFitter
+
+from simcoop.analysis.common import save_figure, theme, write_table
+from simcoop.experiments import load, parameters
+
+HORIZON = 6  # years: "partnerships start falling apart after 3-4 years" (digest, Mechanism 6)
+
+
+def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str]) -> pd.DataFrame:
+    """One row per IGS per run: founding year, duration in years, dissolved (1) or censored (0)."""
+    run = [*params, "seed"]
+    founded = events[events["event"] == "found"].groupby([*run, "igs_id"], observed=True)["year"].min()
+    ended = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["year"].min()
+    last_year = yearly.groupby(run, observed=True)["year"].max().rename("last_year")
+    df = founded.rename("founded").to_frame().join(ended.rename("dissolved_year")).reset_index()
+    df = df.merge(last_year.reset_index(), on=run)
+    df["dissolved"] = df["dissolved_year"].notna().astype(int)
+    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df["founded"]
+    return df
+
+
+def breakup_probability(life: pd.DataFrame, factor: str, horizon: int = HORIZON) -> pd.DataFrame:
+    """P(dissolved within `horizon` years) per level of a factor, with its 95% interval."""
+    rows = []
+    for level, group in life.groupby(factor, observed=True):
+        km = KaplanMeierFitter().fit(group["duration"], group["dissolved"])
+        surv = km.survival_function_at_times(horizon).iloc[0]
+        ci = km.confidence_interval_survival_function_
+        at = ci[ci.index <= horizon].iloc[-1]
+        rows.append({"factor": factor, "level": str(level), "n_igs": len(group),
+                     "n_dissolved": int(group["dissolved"].sum()), "horizon_years": horizon,
+                     "p_breakup": 1 - surv, "ci_low": 1 - at.iloc[1], "ci_high": 1 - at.iloc[0]})
+    return pd.DataFrame(rows)
+
+
+def election_clustering(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Dissolutions and leaves per year, in the first year of a legislature and otherwise."""
+    return (yearly.groupby("legislature_start")[["dissolutions", "leaves"]].mean()
+            .rename_axis("legislature_start").reset_index())
+
+
+def analyse(sweep_dir: Path, out: Path) -> list[Path]:
+    yearly = load(sweep_dir)
+    params = parameters(yearly)
+    life = lifetimes(load(sweep_dir, "events"), yearly, params)
+    probs = pd.concat([breakup_probability(life, f) for f in params], ignore_index=True)
+    written = [write_table(life, out / "breakup_lifetimes.parquet"),
+               write_table(probs, out / "breakup_probability.parquet"),
+               write_table(election_clustering(yearly), out / "breakup_elections.parquet")]
+    theme()
+    n = len(params)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.8), sharey=True, squeeze=False)
+    for ax, factor in zip(axes[0], params):
+        for level, group in life.groupby(factor, observed=True):
+            KaplanMeierFitter(label=str(level)).fit(group["duration"], group["dissolved"]).plot_survival_function(
+                ax=ax, ci_show=True)
+        ax.set_title(factor)
+        ax.set_xlabel("years since founding")
+        ax.axvline(HORIZON, color="grey", linestyle=":")
+    axes[0][0].set_ylabel("share of IGS still existing")
+    fig.suptitle("Survival of IGS cultuur (Kaplan-Meier, 95% CI)")
+    fig.tight_layout()
+    written.append(save_figure(fig, out / "breakup_survival.png"))
+    return written
