@@ -29,6 +29,7 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
         grid = sns.catplot(data=per_run, x=x, y=metric, hue=hue, col=col, row=row, kind="point",
                            errorbar=("ci", 95), dodge=0.2, height=3.2, aspect=1.2)
         grid.set_axis_labels(x, LABELS[metric])
+        grid.set_titles(row_template="centre staff x{row_name}", col_template="key {col_name}")
         grid.figure.suptitle(f"Dominance experiment: {LABELS[metric].splitlines()[0]} (mean, 95% CI)", y=1.02)
         written.append(save_figure(grid.figure, out / f"dominance_{metric}.png"))
     return written
