@@ -1,0 +1,206 @@
+"""The pure maths, tested without a model: keys, trust, utility terms, policy, metrics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simcoop import keys, metrics, policy, trust, utility
+from simcoop.config import BehaviourConfig, IgsConfig, IncentiveConfig, KeyConfig, RegionRuleConfig
+from simcoop.igs import economics
+
+BEH = BehaviourConfig()
+RNG = np.random.default_rng(42)
+
+
+# ------------------------------------------------------------------ financial keys
+@pytest.mark.parametrize("key", ["per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant"])
+@pytest.mark.parametrize("trial", range(5))
+def test_every_key_raises_exactly_what_the_igs_needs(key, trial):
+    n = int(RNG.integers(2, 15))
+    pop, budget, need = RNG.uniform(2e3, 3e5, n), RNG.uniform(1e6, 9e8, n), float(RNG.uniform(1e4, 1e6))
+    paid = keys.contributions(key, need, pop, budget, budget_weight=0.4, fixed_share=0.3)
+    assert paid.sum() == pytest.approx(need, rel=1e-12)
+    assert (paid >= 0).all()
+
+
+def test_per_budget_shifts_cost_towards_richer_members():
+    pop = np.array([20000.0, 20000.0, 60000.0])
+    budget = pop * np.array([1200.0, 2400.0, 1500.0])  # the second is richer per inhabitant
+    by_pop, by_budget = keys.per_inhabitant(1e5, pop), keys.per_budget(1e5, budget)
+    assert by_budget[1] > by_pop[1]  # the rich member pays more
+    assert by_budget[0] < by_pop[0]  # the poor member pays less
+    rich_per_inh = by_budget / pop
+    assert rich_per_inh[1] == rich_per_inh.max()
+
+
+def test_mixed_key_runs_between_per_inhabitant_and_per_budget():
+    pop, budget = np.array([1.0, 3.0]), np.array([5.0, 1.0])
+    np.testing.assert_allclose(keys.mixed(10, pop, budget, 0.0), keys.per_inhabitant(10, pop))
+    np.testing.assert_allclose(keys.mixed(10, pop, budget, 1.0), keys.per_budget(10, budget))
+
+
+def test_a_fixed_fee_makes_small_members_pay_more_per_inhabitant():
+    pop = np.array([5000.0, 100000.0])
+    fee = keys.fixed_plus_per_inhabitant(1e5, pop, 0.5) / pop
+    flat = keys.per_inhabitant(1e5, pop) / pop
+    assert fee[0] > flat[0] and fee[1] < flat[1]
+
+
+# ------------------------------------------------------------------ trust
+def test_trust_comes_on_foot_and_leaves_on_horseback():
+    start = np.array([0.5])
+    gained = trust.update(start, +1.0, BEH.trust_gain, BEH.trust_loss) - start
+    lost = start - trust.update(start, -1.0, BEH.trust_gain, BEH.trust_loss)
+    assert 0 < gained[0] < lost[0]
+    years_to_rebuild = 0
+    t = trust.update(start, -1.0, BEH.trust_gain, BEH.trust_loss)
+    while t[0] < start[0]:
+        t = trust.update(t, +1.0, BEH.trust_gain, BEH.trust_loss)
+        years_to_rebuild += 1
+    assert years_to_rebuild > 3  # one bad year takes several good ones to repair
+
+
+def test_trust_stays_between_zero_and_one():
+    t = RNG.uniform(0, 1, 1000)
+    for r in (-5.0, 5.0):
+        u = trust.update(t, r, 0.9, 0.9)
+        assert ((u >= 0) & (u <= 1)).all()
+
+
+def test_erosion_and_turnover_move_trust_towards_the_baseline():
+    t = np.array([0.1, 0.9])
+    for moved in (trust.erode(t, 0.3, 0.5), trust.turnover(t, 0.3, 0.5)):
+        assert abs(moved - 0.3).max() < abs(t - 0.3).max()
+        np.testing.assert_allclose(moved, [0.2, 0.6])
+
+
+# ------------------------------------------------------------------ metrics
+def test_gini_matches_the_textbook_for_non_negative_values():
+    assert metrics.gini(np.array([1.0, 1.0, 1.0])) == 0.0
+    assert metrics.gini(np.array([0.0, 0.0, 0.0, 1.0])) == pytest.approx(0.75)  # (n-1)/n
+    assert metrics.gini(np.array([1.0, 2.0, 3.0, 4.0])) == pytest.approx(0.25)
+
+
+def test_gini_stays_in_unit_interval_with_negative_values():
+    for _ in range(50):
+        g = metrics.gini(RNG.normal(0, 1, int(RNG.integers(2, 20))))
+        assert 0 <= g <= 1
+
+
+def test_dominance_index_runs_from_population_weights_to_capture():
+    pop = np.array([0.5, 0.25, 0.25])
+    assert metrics.dominance_index(pop, pop) == 0.0
+    assert metrics.dominance_index(np.array([1.0, 0, 0]), np.array([0, 0.5, 0.5])) == 1.0
+    assert metrics.centre_excess(np.array([0.7, 0.3]), np.array([0.5, 0.5]), np.array([True, False])) \
+        == pytest.approx(0.2)
+    assert metrics.centre_excess(np.array([0.7, 0.3]), np.array([0.5, 0.5]), np.array([False, False])) == 0.0
+
+
+# ------------------------------------------------------------------ policy
+def test_no_subsidy_below_the_recognition_threshold():
+    inc, rule = IncentiveConfig(), RegionRuleConfig()
+    regions = np.array([0, 0])
+    assert not policy.is_recognised(84999, regions, inc, rule, 2020)
+    assert policy.subsidy(84999, False, inc, 2020) == 0.0
+    assert policy.is_recognised(85000, regions, inc, rule, 2020)
+    assert policy.subsidy(100000, True, inc, 2020) == pytest.approx(90000)
+
+
+def test_subsidy_floor_and_network_bonus():
+    inc = IncentiveConfig(subsidy_minimum=100000, network_bonus_per_inhabitant=0.2, network_start_year=2027)
+    assert policy.subsidy(90000, True, inc, 2026) == 100000  # floor above 0.90 x 90,000
+    assert policy.subsidy(90000, True, inc, 2027) == pytest.approx(100000 + 18000)
+
+
+def test_region_rule_from_announcement_to_deadline_to_repeal():
+    rule = RegionRuleConfig(mode="forced", announce_year=2023, deadline=2028, repeal_year=2032)
+    inc, two_regions = IncentiveConfig(), np.array([0, 1])
+    assert policy.cross_region_allowed(rule, 2022) and not policy.cross_region_allowed(rule, 2023)
+    assert policy.is_recognised(1e5, two_regions, inc, rule, 2027)
+    assert not policy.is_recognised(1e5, two_regions, inc, rule, 2028)
+    assert policy.region_rule_in_force(rule, 2031) and not policy.region_rule_in_force(rule, 2032)
+    assert policy.cross_region_allowed(rule, 2032)
+    free = RegionRuleConfig(mode="free")
+    assert policy.is_recognised(1e5, two_regions, inc, free, 2040) and policy.cross_region_allowed(free, 2040)
+
+
+def test_home_region_holds_most_inhabitants():
+    assert policy.home_region(np.array([0, 1, 1]), np.array([100000.0, 30000.0, 40000.0])) == 0
+    assert policy.home_region(np.array([2, 1, 1]), np.array([50000.0, 30000.0, 40000.0])) == 1
+
+
+def test_elections_and_the_political_gate():
+    assert [y for y in range(2016, 2037) if policy.is_election_year(BEH, y)] == [2018, 2024, 2030, 2036]
+    assert [y for y in range(2016, 2037) if policy.is_legislature_start(BEH, y)] == [2019, 2025, 2031]
+    assert policy.gate_probability(0.3, BEH, 2025) == pytest.approx(0.3 * BEH.election_boost)
+    assert policy.gate_probability(0.3, BEH, 2026) == pytest.approx(0.3)
+    assert policy.gate_probability(0.9, BEH, 2025) == 1.0
+
+
+# ------------------------------------------------------------------ utility terms
+def test_scale_benefit_has_diminishing_returns_and_nothing_alone():
+    s = [utility.scale_benefit(p, 20000, 150000, 1.0) for p in (20000, 100000, 180000, 260000)]
+    assert s[0] == 0.0
+    steps = np.diff(s)
+    assert (steps > 0).all() and (np.diff(steps) < 0).all()
+
+
+def test_transaction_cost_grows_with_members_and_reaches_the_weight_at_the_feasible_size():
+    costs = [utility.transaction_cost(n, 12, 0.4) for n in range(2, 16)]
+    assert (np.diff(costs) < 0).all()
+    assert utility.transaction_cost(12, 12, 0.4) == pytest.approx(-0.4)
+
+
+def test_staff_time_weighs_more_on_a_loaded_municipality_with_few_staff():
+    small_loaded = utility.staff_time_cost(0.1, own_staff=1.0, workload=0.9, weight=2.0)
+    large_free = utility.staff_time_cost(0.1, own_staff=20.0, workload=0.3, weight=2.0)
+    assert small_loaded < large_free < 0
+
+
+def test_trust_conditions_benefits_and_founding():
+    assert utility.working_relationship(0.25, 0.5) == 0.5
+    assert utility.working_relationship(0.9, 0.5) == 1.0
+    assert utility.knowledge_sharing(np.array([0.8, 0.8]), 2.0, 1.0) > utility.knowledge_sharing(
+        np.array([0.2, 0.2]), 2.0, 1.0)
+    assert utility.founding_cost(0.7, 1.0) > utility.founding_cost(0.3, 1.0)  # less negative
+
+
+def test_inertia_grows_with_tenure_until_maturity():
+    values = [utility.inertia(t, 6, 0.3) for t in (0, 3, 6, 12)]
+    assert values[0] < values[1] < values[2] == values[3] == pytest.approx(0.3)
+
+
+def test_total_is_material_plus_identity_inertia_and_founding():
+    t = utility.Terms(scale=0.5, money=-0.1, transaction=-0.2, identity=0.3, inertia=0.2, founding=-0.4)
+    assert t.material == pytest.approx(0.2)
+    assert t.total == pytest.approx(0.3)
+
+
+# ------------------------------------------------------------------ IGS economics (P3)
+def _igs(cfg: IgsConfig, coordinator_fte: float = 0.0):
+    pop = np.array([80000.0, 15000.0, 12000.0, 10000.0])
+    staff = np.array([24.0, 2.0, 1.8, 1.5])
+    centre = np.array([True, False, False, False])
+    return economics(np.arange(4), pop, pop * 1500, staff, centre, KeyConfig(), cfg,
+                     subsidy=0.9 * pop.sum(), coordinator_fte=coordinator_fte, recognised=True)
+
+
+def test_economics_conserves_money():
+    e = _igs(IgsConfig())
+    assert e.contributions.sum() == pytest.approx(e.need)
+    assert e.subsidy_shares.sum() == pytest.approx(e.subsidy)
+    assert e.agenda_share.sum() == pytest.approx(1.0)
+
+
+def test_centre_city_dominates_when_it_hosts_the_staff_and_less_with_own_staff():
+    hosted = _igs(IgsConfig(staff_hosted_by_city=True))
+    assert hosted.host == 0 and hosted.centre_excess > 0.1
+    own = [_igs(IgsConfig(staff_hosted_by_city=False, own_staff_share=s)).centre_excess for s in (0.1, 0.5, 0.9)]
+    assert own[0] > own[1] > own[2] and own[0] < hosted.centre_excess
+
+
+def test_flemish_coordinators_relieve_members_and_dilute_dominance():
+    base, helped = _igs(IgsConfig()), _igs(IgsConfig(), coordinator_fte=2.0)
+    assert (helped.coordination_fte < base.coordination_fte).all()
+    assert helped.centre_excess < base.centre_excess
