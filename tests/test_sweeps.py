@@ -131,3 +131,12 @@ def test_each_experiment_small_variant_writes_data_and_figures(tmp_path, name, f
         assert (d / "analysis" / f).stat().st_size > 0, f
     for png in (d / "analysis").glob("*.png"):
         assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_slurm_launcher_config_resolves(tmp_path):
+    """The cluster path: hydra/launcher=slurm selects submitit's SLURM launcher with our defaults."""
+    proc = subprocess.run([sys.executable, "-m", "simcoop", "hydra/launcher=slurm", "--cfg", "hydra"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "hydra_submitit_launcher.submitit_launcher.SlurmLauncher" in proc.stdout
+    assert "mem_gb: 2" in proc.stdout and "array_parallelism: 256" in proc.stdout
