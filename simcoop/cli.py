@@ -5,6 +5,7 @@
     simcoop collect sweeps/keys
     simcoop -m +experiment=dominance                    # sweep, then data and figures
     simcoop analyse sweeps/dominance
+    simcoop compare scenario=baseline,forced_regions_2028,per_budget_key seeds=20 lang=nl
 
 Overrides are checked before Hydra starts, so a bad value stops with one line naming
 the field and the accepted values (exit code 2) and nothing is written.
@@ -146,10 +147,48 @@ def analyse_command(args: list[str]) -> None:
     print("\n".join(str(p) for p in written))
 
 
+def compare_command(args: list[str]) -> None:
+    """simcoop compare scenario=a,b,c seeds=20 lang=nl [overrides]: sweep, then an HTML report."""
+    from simcoop.report import LANGS, write_report
+
+    options = {"scenario": "baseline", "seeds": "20", "lang": "en"}
+    extra = []
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        if key in options and sep:
+            options[key] = value
+        else:
+            extra.append(arg)
+    try:
+        if options["lang"] not in LANGS:
+            raise ConfigError("lang", options["lang"], "one of " + ", ".join(LANGS))
+        if not options["seeds"].isdigit() or not 1 <= int(options["seeds"]) <= 10000:
+            raise ConfigError("seeds", options["seeds"], "a whole number of runs per scenario, 1 to 10000")
+        scenarios = options["scenario"].split(",")
+        sweep_name = f"compare_{'_'.join(scenarios)}_{options['seeds']}seeds"
+        if extra:
+            sweep_name += "_" + store.run_dirname(",".join(sorted(extra)))[:40].replace(",", "_").replace("=", "-")
+        multirun = [f"scenario={options['scenario']}", f"seed=range({options['seeds']})",
+                    f"sweep_name={sweep_name}", *extra]
+        schema.register()
+        check_overrides(user_overrides(multirun))
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.argv = [sys.argv[0], "-m", *multirun]
+    app()
+    sweep_dir = Path("sweeps") / sweep_name
+    for arg in extra:
+        if arg.startswith("hydra.sweep.dir="):
+            sweep_dir = Path(arg.split("=", 1)[1])
+    report = write_report(sweep_dir, options["lang"])
+    print(f"Report: {report}")
+
+
 def main() -> None:
     argv = sys.argv[1:]
-    if argv and argv[0] in ("collect", "analyse"):
-        {"collect": collect_command, "analyse": analyse_command}[argv[0]](argv[1:])
+    if argv and argv[0] in ("collect", "analyse", "compare"):
+        {"collect": collect_command, "analyse": analyse_command, "compare": compare_command}[argv[0]](argv[1:])
         return
     schema.register()
     if not NO_CHECK_FLAGS.intersection(argv):
