@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -12,7 +14,53 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from matplotlib.collections import PolyCollection  # noqa: E402
+
+from simcoop.landscape import embedded_path  # noqa: E402
 from simcoop.results import SimulationResult  # noqa: E402
+
+
+@lru_cache(maxsize=1)
+def flanders_outlines() -> tuple[tuple[int, ...], tuple]:
+    """(NIS code per ring, rings of lon/lat) from the embedded simplified boundaries."""
+    geo = json.loads((embedded_path() / "flanders_municipalities_2025.geojson").read_text(encoding="utf-8"))
+    codes, rings = [], []
+    for feature in geo["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            codes.append(int(feature["properties"]["nis"]))
+            rings.append(polygon[0])  # outer ring; holes are not drawn
+    return tuple(codes), tuple(rings)
+
+
+def draw_map(ax: plt.Axes, end: pd.DataFrame, legend: bool = True) -> None:
+    """Municipalities coloured by IGS (grey: none), centre cities starred.
+
+    Draws the real boundaries when every NIS code is a Flemish municipality, else (synthetic
+    landscapes) a scatter at the municipalities' coordinates."""
+    igs = end.set_index("nis")["igs_id"]
+    groups = sorted(int(g) for g in igs.dropna().unique())
+    palette = dict(zip(groups, sns.color_palette("husl", max(1, len(groups)))))
+    colour = {int(n): (palette[int(g)] if pd.notna(g) else (0.85, 0.85, 0.85)) for n, g in igs.items()}
+    codes, rings = flanders_outlines()
+    if set(colour) <= set(codes):
+        keep = [k for k, c in enumerate(codes) if c in colour]
+        ax.add_collection(PolyCollection([rings[k] for k in keep], facecolors=[colour[codes[k]] for k in keep],
+                                         edgecolors="white", linewidths=0.3))
+        ax.autoscale_view()
+    else:
+        ax.scatter(end["lon"], end["lat"], s=30, c=[colour[int(n)] for n in end["nis"]])
+    centres = end[end["centrumstad"]]
+    ax.scatter(centres["lon"], centres["lat"], marker="*", s=110, facecolor="none", edgecolor="black",
+               linewidth=1.0)
+    ax.set_aspect(1 / 0.63)  # roughly equal distances at 51 degrees north
+    ax.set_axis_off()
+    if legend:
+        handles = [plt.Line2D([], [], marker="s", linestyle="", color=palette[g], label=f"IGS {g}") for g in groups]
+        handles.append(plt.Line2D([], [], marker="s", linestyle="", color=(0.85, 0.85, 0.85), label="no IGS"))
+        handles.append(plt.Line2D([], [], marker="*", linestyle="", markerfacecolor="none", color="black",
+                                  label="centrumstad"))
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False,
+                  ncols=2 if len(handles) > 16 else 1)
 
 
 def summary_figure(result: SimulationResult, path: str | Path) -> Path:
@@ -38,24 +86,9 @@ def summary_figure(result: SimulationResult, path: str | Path) -> Path:
     ax_count.grid(False)
     ax_time.set_title("Cooperation over time")
 
-    end = result.membership[result.membership["year"] == result.membership["year"].max()].copy()
-    alone = end["igs_id"].isna()
-    ax_map.scatter(end.loc[alone, "lon"], end.loc[alone, "lat"], s=18, color="lightgrey", label="no IGS")
-    members = end.loc[~alone].assign(IGS=lambda d: d["igs_id"].astype(int)).sort_values("IGS")
-    if not members.empty:
-        members["IGS"] = members["IGS"].map(lambda k: f"IGS {k}")
-        n_igs = members["IGS"].nunique()
-        # husl has no greys, so no IGS is confused with the grey of 'no IGS'
-        sns.scatterplot(data=members, x="lon", y="lat", hue="IGS", palette=sns.color_palette("husl", n_igs),
-                        s=38, ax=ax_map, legend=n_igs <= 24)
-    centres = end[end["centrumstad"]]
-    ax_map.scatter(centres["lon"], centres["lat"], marker="*", s=160, facecolor="none", edgecolor="black",
-                   linewidth=1.2, label="centrumstad")
-    ax_map.set_aspect(1 / 0.63)  # roughly equal distances at 51 degrees north
-    ax_map.set_xlabel("longitude")
-    ax_map.set_ylabel("latitude")
+    end = result.membership[result.membership["year"] == result.membership["year"].max()]
+    draw_map(ax_map, end)
     ax_map.set_title(f"IGS cultuur in {int(end['year'].iloc[0])}")
-    ax_map.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, ncols=1, frameon=False)
     scenario = result.config.get("scenario_name", "")
     fig.suptitle(f"simcoop {result.version}: scenario {scenario}, seed {result.seed}")
     fig.tight_layout()

@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from simcoop.experiments import load, summarise  # noqa: E402
+from simcoop.plotting import draw_map  # noqa: E402
 from simcoop.results import package_version  # noqa: E402
 
 LANGS = ("en", "nl")
@@ -144,20 +145,8 @@ def trajectories_figure(yearly: pd.DataFrame, t: dict) -> str:
 def map_figure(membership: pd.DataFrame, scenario: str, t: dict) -> str:
     end = membership[membership["year"] == membership["year"].max()]
     fig, ax = plt.subplots(figsize=(7, 3.6))
-    alone = end["igs_id"].isna()
-    ax.scatter(end.loc[alone, "lon"], end.loc[alone, "lat"], s=10, color="lightgrey", label=t["none"])
-    members = end.loc[~alone]
-    if not members.empty:
-        groups = sorted(members["igs_id"].unique())
-        palette = dict(zip(groups, sns.color_palette("husl", len(groups))))
-        ax.scatter(members["lon"], members["lat"], s=16, c=[palette[g] for g in members["igs_id"]])
-    centres = end[end["centrumstad"]]
-    ax.scatter(centres["lon"], centres["lat"], marker="*", s=90, facecolor="none", edgecolor="black",
-               label=t["centre"])
-    ax.set_aspect(1 / 0.63)
-    ax.set_axis_off()
+    draw_map(ax, end, legend=False)
     ax.set_title(_label(t, scenario), fontsize=10)
-    ax.legend(loc="lower left", fontsize=7, frameon=False)
     return _png(fig)
 
 
