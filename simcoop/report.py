@@ -40,7 +40,7 @@ TEXT = {
         "trajectories": "How cooperation develops",
         "trajectories_note": "Lines are means over the runs; bands are 95% confidence intervals.",
         "maps": "Who cooperates with whom in {end} (run with seed {seed})",
-        "maps_note": "Each dot is a municipality, coloured by its intercommunal cooperation (IGS); grey: none. "
+        "maps_note": "Each area is a municipality, coloured by its intercommunal cooperation (IGS); grey: none. "
                      "Stars are centre cities.",
         "scenario": "scenario", "indicator": "indicator", "year": "year", "none": "no IGS",
         "centre": "centre city", "footer": "Made with simcoop {version} on {today}. Config and seeds: {sweep}.",
@@ -74,7 +74,7 @@ TEXT = {
         "trajectories": "Hoe de samenwerking evolueert",
         "trajectories_note": "Lijnen zijn gemiddelden over de simulaties; banden zijn 95%-betrouwbaarheidsintervallen.",
         "maps": "Wie werkt samen met wie in {end} (simulatie met seed {seed})",
-        "maps_note": "Elke stip is een gemeente, gekleurd volgens haar intergemeentelijk samenwerkingsverband "
+        "maps_note": "Elk vlak is een gemeente, gekleurd volgens haar intergemeentelijk samenwerkingsverband "
                      "(IGS); grijs: geen. Sterren zijn centrumsteden.",
         "scenario": "scenario", "indicator": "indicator", "year": "jaar", "none": "geen IGS",
         "centre": "centrumstad", "footer": "Gemaakt met simcoop {version} op {today}. Configuratie en seeds: {sweep}.",
