@@ -11,6 +11,7 @@ from itertools import combinations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -32,6 +33,14 @@ def divergence(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a != b))
 
 
+def jaccard_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """Among pairs that cooperate in either run, the share that cooperate in only one:
+    0 = the same partnerships, 1 = none in common (most pairs never cooperate, which makes
+    `divergence` small; this measure ignores them)."""
+    either = a | b
+    return float((a != b).sum() / either.sum()) if either.any() else 0.0
+
+
 def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     membership = load(sweep_dir, "membership")
     params = parameters(membership)
@@ -43,7 +52,8 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     for key in vectors:
         by_combo.setdefault(key[: len(params)], []).append(key)
     rows = [{**dict(zip(params, combo)), "seed_a": ka[-1], "seed_b": kb[-1],
-             "divergence": divergence(vectors[ka], vectors[kb])}
+             "divergence": divergence(vectors[ka], vectors[kb]),
+             "jaccard_distance": jaccard_distance(vectors[ka], vectors[kb])}
             for combo, keys in by_combo.items() for ka, kb in combinations(keys, 2)]
     pairs = pd.DataFrame(rows)
     written = [write_table(pairs, out / "path_dependence_divergence.parquet")]
@@ -55,9 +65,9 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     if not pairs.empty:
         hue = "region_rule" if "region_rule" in params else None
         x = "attributes.heritage_share" if "attributes.heritage_share" in params else params[0]
-        grid = sns.catplot(data=pairs, x=x, y="divergence", hue=hue, kind="bar", errorbar=("ci", 95),
+        grid = sns.catplot(data=pairs, x=x, y="jaccard_distance", hue=hue, kind="bar", errorbar=("ci", 95),
                            height=3.5, aspect=1.3)
-        grid.set_axis_labels("prior heritage-cell share", "end states differing\n(share of municipality pairs)")
+        grid.set_axis_labels("prior heritage-cell share", "partnerships not shared\n(Jaccard distance)")
         grid.figure.suptitle("Same policy, different histories: divergence between runs", y=1.03)
         written.append(save_figure(grid.figure, out / "path_dependence_divergence.png"))
 
@@ -77,7 +87,8 @@ def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: li
         twin = tuple(("free" if p == "region_rule" else combo[p]) for p in [*params, "seed"])
         if twin in vectors:
             rows.append({**{p: combo[p] for p in others}, "seed": combo["seed"],
-                         "divergence_from_never_forced": divergence(vec, vectors[twin])})
+                         "divergence_from_never_forced": divergence(vec, vectors[twin]),
+                         "jaccard_from_never_forced": jaccard_distance(vec, vectors[twin])})
     gap = pd.DataFrame(rows)
     written = [write_table(gap, out / "path_dependence_hysteresis.parquet")]
 
@@ -91,6 +102,8 @@ def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: li
                 ax.axvline(year, color="grey", linestyle=":")
                 ax.text(year, ax.get_ylim()[1], f" {text}", va="top", fontsize=8, color="grey")
         ax.set_ylabel(label)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.legend(fontsize=7)
     fig.suptitle("Region rule switched on and off again, against never switched on (mean, 95% CI)")
     fig.tight_layout()
     written.append(save_figure(fig, out / "path_dependence_hysteresis.png"))
