@@ -8,8 +8,8 @@ parameter table in ``docs/ODD.md`` (``python -m simcoop.docs``), so the three ca
 from __future__ import annotations
 
 import dataclasses
-from importlib import resources
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from hydra.core.config_store import ConfigStore

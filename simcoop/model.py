@@ -21,8 +21,8 @@ from simcoop import decisions, policy, trust
 from simcoop.agents import Centrumstad, Municipality
 from simcoop.attributes import derive
 from simcoop.config import SimConfig
-from simcoop.landscape import Landscape, load_landscape, synthetic_landscape
 from simcoop.igs import IGS
+from simcoop.landscape import Landscape, load_landscape, synthetic_landscape
 from simcoop.metrics import gini
 
 EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]

@@ -7,17 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt
 import matplotlib.ticker
+import pandas as pd
+import seaborn as sns
+from matplotlib.collections import PolyCollection
 
-matplotlib.use("Agg")  # files only: works on a machine without a screen
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from matplotlib.collections import PolyCollection  # noqa: E402
-
-from simcoop.landscape import embedded_path  # noqa: E402
-from simcoop.results import SimulationResult  # noqa: E402
+from simcoop.landscape import embedded_path
+from simcoop.results import SimulationResult
 
 
 @lru_cache(maxsize=1)

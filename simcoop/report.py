@@ -17,16 +17,13 @@ import os
 from datetime import date
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from simcoop.experiments import load, summarise  # noqa: E402
-from simcoop.plotting import draw_map  # noqa: E402
-from simcoop.results import package_version  # noqa: E402
+from simcoop.experiments import load, summarise
+from simcoop.plotting import draw_map
+from simcoop.results import package_version
 
 LANGS = ("en", "nl")
 

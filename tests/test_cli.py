@@ -76,6 +76,7 @@ def test_bad_data_gives_one_line_error_and_writes_nothing(tmp_path):
 
 def test_results_are_never_overwritten(tmp_path, run):
     from conftest import SYNTHETIC
+
     from simcoop.errors import SimcoopInputError
 
     result = run(SYNTHETIC, 0)

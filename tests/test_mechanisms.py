@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from simcoop import keys, metrics, policy, trust, utility
-from simcoop.config import BehaviourConfig, IgsConfig, IncentiveConfig, KeyConfig, RegionRuleConfig
+from simcoop.config import (
+    BehaviourConfig,
+    IgsConfig,
+    IncentiveConfig,
+    KeyConfig,
+    RegionRuleConfig,
+)
 from simcoop.igs import economics
 
 BEH = BehaviourConfig()

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pandas.testing as pdt
-
 from conftest import SYNTHETIC
+
 from simcoop import decisions
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
