@@ -6,6 +6,7 @@
     simcoop -m +experiment=dominance                    # sweep, then data and figures
     simcoop analyse sweeps/dominance
     simcoop compare scenario=baseline,forced_regions_2028,per_budget_key seeds=20 lang=nl
+    simcoop dashboard                                   # the workshop page on localhost:8765
 
 Overrides are checked before Hydra starts, so a bad value stops with one line naming
 the field and the accepted values (exit code 2) and nothing is written.
@@ -14,6 +15,7 @@ the field and the accepted values (exit code 2) and nothing is written.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -185,10 +187,25 @@ def compare_command(args: list[str]) -> None:
     print(f"Report: {report}")
 
 
+def dashboard_command(args: list[str]) -> None:
+    """simcoop dashboard [--port N]: serve the SolaraViz workshop page on localhost."""
+    port = "8765"
+    if len(args) == 2 and args[0] == "--port" and args[1].isdigit():
+        port = args[1]
+    elif args:
+        print("usage: simcoop dashboard [--port N]", file=sys.stderr)
+        sys.exit(2)
+    print(f"simcoop dashboard on http://localhost:{port} (Ctrl-C stops it)", flush=True)
+    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", "localhost",
+                               "--port", port, "--production", "--no-open"])
+
+
 def main() -> None:
     argv = sys.argv[1:]
-    if argv and argv[0] in ("collect", "analyse", "compare"):
-        {"collect": collect_command, "analyse": analyse_command, "compare": compare_command}[argv[0]](argv[1:])
+    commands = {"collect": collect_command, "analyse": analyse_command, "compare": compare_command,
+                "dashboard": dashboard_command}
+    if argv and argv[0] in commands:
+        commands[argv[0]](argv[1:])
         return
     schema.register()
     if not NO_CHECK_FLAGS.intersection(argv):
