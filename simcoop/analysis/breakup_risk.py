@@ -16,8 +16,10 @@ from simcoop.experiments import load, parameters
 HORIZON = 6  # years: "partnerships start falling apart after 3-4 years" (digest, Mechanism 6)
 
 
-def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str]) -> pd.DataFrame:
-    """One row per IGS per run: founding year, duration in years, dissolved (1) or censored (0)."""
+def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str],
+              igs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per IGS per run: founding year, duration in years, dissolved (1) or censored (0),
+    how it ended, and (given the igs table) whether it was ever recognised by Flanders."""
     run = [*params, "seed"]
     founded = events[events["event"] == "found"].groupby([*run, "igs_id"], observed=True)["year"].min()
     ended = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["year"].min()
@@ -26,6 +28,12 @@ def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str]) -> 
     df = df.merge(last_year.reset_index(), on=run)
     df["dissolved"] = df["dissolved_year"].notna().astype(int)
     df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df["founded"]
+    reasons = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["reason"].first()
+    df = df.merge(reasons.rename("ended_by").reset_index(), on=[*run, "igs_id"], how="left")
+    if igs is not None:
+        ever = igs.groupby([*run, "igs_id"], observed=True)["recognised"].any().rename("ever_recognised")
+        df = df.merge(ever.reset_index(), on=[*run, "igs_id"], how="left")
+        df["ever_recognised"] = df["ever_recognised"].astype("boolean").fillna(False).astype(bool)
     return df
 
 
@@ -52,8 +60,13 @@ def election_clustering(yearly: pd.DataFrame) -> pd.DataFrame:
 def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     yearly = load(sweep_dir)
     params = parameters(yearly)
-    life = lifetimes(load(sweep_dir, "events"), yearly, params)
-    probs = pd.concat([breakup_probability(life, f) for f in params], ignore_index=True)
+    life = lifetimes(load(sweep_dir, "events"), yearly, params, load(sweep_dir, "igs"))
+    # all IGS, and the established ones (ever recognised): most dissolutions are of small IGS
+    # that never reach the recognition threshold, a different story from a partnership breaking up
+    established = life[life["ever_recognised"]]
+    probs = pd.concat([breakup_probability(life, f).assign(igs="all") for f in params]
+                      + [breakup_probability(established, f).assign(igs="ever recognised") for f in params
+                         if len(established)], ignore_index=True)
     written = [write_table(life, out / "breakup_lifetimes.parquet"),
                write_table(probs, out / "breakup_probability.parquet"),
                write_table(election_clustering(yearly), out / "breakup_elections.parquet")]
