@@ -95,6 +95,7 @@ class CooperationModel(mesa.Model):
                 "net_benefit": lambda a: a.model.net_benefit[a.idx],
                 "agenda_share": lambda a: a.model.agenda_share[a.idx],
                 "budget_shock": lambda a: bool(a.model.shocked[a.idx]),
+                "identity": lambda a: float(a.model.identity[a.idx]),
             },
             tables={"events": EVENT_COLUMNS, "igs": IGS_COLUMNS},
         )

@@ -132,7 +132,7 @@ def collect(model: CooperationModel, config: dict) -> SimulationResult:
     membership = membership.merge(lookup, on="nis", how="left")
     membership = membership[["year", "nis", "name", "referentieregio", "centrumstad", "population", "lon", "lat",
                              "igs_id", "contribution_eur", "subsidy_eur", "net_benefit", "agenda_share",
-                             "budget_shock"]].sort_values(["year", "nis"], kind="stable").reset_index(drop=True)
+                             "budget_shock", "identity"]].sort_values(["year", "nis"], kind="stable").reset_index(drop=True)
     events = dc.get_table_dataframe("events").astype({"year": "int16", "igs_id": "int32", "nis": "Int32"})
     events["event"] = pd.Categorical(events["event"], categories=["found", "join", "leave", "dissolve"])
     igs = dc.get_table_dataframe("igs").astype({"year": "int16", "igs_id": "int32", "n_members": "int16",

@@ -1,0 +1,190 @@
+"""Pattern-oriented validation: does the model reproduce the digest's patterns P1-P7?
+
+Each pattern is a statistic computed per run (or per seed, paired across scenarios), its
+mean with a 95% confidence interval across seeds, and a criterion stated before looking.
+`python -m simcoop.analysis.validation SWEEP_DIR --write docs/validation.md` puts the
+table into the documentation.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simcoop.analysis.common import write_table
+from simcoop.experiments import load
+
+START, END = "<!-- patterns:start -->", "<!-- patterns:end -->"
+
+
+@dataclass
+class Pattern:
+    code: str
+    statement: str
+    statistic: str
+    values: pd.Series  # one value per run or per seed
+    criterion: str
+    holds: bool
+
+    def row(self) -> dict:
+        v = self.values.dropna().to_numpy(dtype=float)
+        mean, low, high = interval(v)
+        return {"pattern": self.code, "statement": self.statement, "statistic": self.statistic,
+                "n": len(v), "mean": mean, "ci_low": low, "ci_high": high, "criterion": self.criterion,
+                "holds": bool(self.holds)}
+
+
+def interval(v: np.ndarray) -> tuple[float, float, float]:
+    """Mean and Student-t 95% interval."""
+    if len(v) == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(np.mean(v))
+    if len(v) < 2:
+        return (mean, mean, mean)
+    half = float(stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / np.sqrt(len(v)))
+    return (mean, mean - half, mean + half)
+
+
+def _at(yearly: pd.DataFrame, scenario: str, year: int, metric: str) -> pd.Series:
+    rows = yearly[(yearly["scenario"] == scenario) & (yearly["year"] == year)]
+    return rows.set_index("seed")[metric]
+
+
+def _paired(a: pd.Series, b: pd.Series) -> pd.Series:
+    """a - b per seed, for seeds present in both."""
+    return (a - b).dropna()
+
+
+def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFrame,
+             igs: pd.DataFrame) -> list[Pattern]:
+    base = "baseline"
+    out = []
+
+    recognised = _at(yearly, base, 2020, "n_recognised")
+    _, lo, hi = interval(recognised.to_numpy(float))
+    out.append(Pattern("P1", "around 19 recognised IGS cultuur (2019-2020)", "number of recognised IGS in 2020",
+                       recognised, "95% CI within 14 to 24", bool(14 <= lo and hi <= 24)))
+    cover = _at(yearly, base, 2020, "coverage_municipalities")
+    _, c_lo, c_hi = interval(cover.to_numpy(float))
+    out.append(Pattern("P1", "cooperation grows but does not cover all municipalities",
+                       "share of municipalities in an IGS in 2020", cover, "95% CI within 0.2 to 0.9",
+                       bool(0.2 <= c_lo and c_hi <= 0.9)))
+
+    above = _at(yearly, base, 2020, "share_igs_above_norm")
+    out.append(Pattern("P2", "most IGS above the 85,000-inhabitant norm", "share of IGS >= 85,000 in 2020", above,
+                       "mean >= 0.75", bool(above.mean() >= 0.75)))
+    small = _at(yearly, base, 2020, "share_igs_at_most_12_members")
+    out.append(Pattern("P2", "few IGS beyond 10-12 members", "share of IGS with <= 12 members in 2020", small,
+                       "mean >= 0.9", bool(small.mean() >= 0.9)))
+
+    recent = yearly[yearly["year"] >= 2020]
+    excess = recent.groupby(["scenario", "seed"])["centre_excess_mean"].mean()
+    base_excess = excess.loc[base]
+    _, lo, _ = interval(base_excess.to_numpy(float))
+    out.append(Pattern("P3", "a centre city's agenda share exceeds its population share",
+                       "centre-city excess agenda share, 2020 on (baseline)", base_excess, "95% CI above 0",
+                       bool(lo > 0)))
+    for scenario, label in (("own_igs_staff", "excess with the IGS's own staff minus baseline (paired by seed)"),
+                            ("regional_coordinators", "excess with 1 FTE Flemish coordinator minus baseline "
+                                                      "(paired by seed)")):
+        if scenario in excess.index.get_level_values(0):
+            diff = _paired(excess.loc[scenario], base_excess)
+            _, _, hi = interval(diff.to_numpy(float))
+            out.append(Pattern("P3", "dominance falls as the IGS's own staff grows", label, diff,
+                               "95% CI below 0", bool(hi < 0)))
+
+    if "no_heritage_cells" in set(yearly["scenario"]):
+        early = 2018
+        diff = _paired(_at(yearly, base, early, "coverage_municipalities"),
+                       _at(yearly, "no_heritage_cells", early, "coverage_municipalities"))
+        _, lo, _ = interval(diff.to_numpy(float))
+        out.append(Pattern("P4", "prior cooperation (heritage cells) makes IGS form earlier",
+                           f"coverage in {early}: with minus without heritage cells (paired)", diff,
+                           "95% CI above 0", bool(lo > 0)))
+
+    m = membership[membership["scenario"] == base]
+    per_region = m.groupby(["seed", "referentieregio"], observed=True).agg(
+        identity=("identity", "mean"), coverage=("igs_id", lambda s: s.notna().mean()))
+    rho = per_region.groupby("seed").apply(lambda d: stats.spearmanr(d["identity"], d["coverage"])[0])
+    _, lo, _ = interval(rho.dropna().to_numpy(float))
+    out.append(Pattern("P5", "regions with a weak shared identity cooperate less",
+                       "Spearman correlation of regional identity and coverage (baseline)", rho,
+                       "95% CI above 0", bool(lo > 0)))
+
+    g = igs[igs["scenario"] == base]
+    established = g[g["recognised"]].groupby(["seed"])["igs_id"].unique()
+    dissolved = events[(events["scenario"] == base) & (events["event"] == "dissolve")]
+    share = pd.Series({seed: np.isin(ids, dissolved.loc[dissolved["seed"] == seed, "igs_id"]).mean()
+                       for seed, ids in established.items()})
+    out.append(Pattern("P6", "some partnerships break up after a few years",
+                       "share of recognised IGS that dissolve by the end year (baseline)", share,
+                       "mean > 0", bool(share.mean() > 0)))
+    y = yearly[yearly["scenario"] == base]
+    rate = y.groupby(["seed", "legislature_start"])["leaves"].mean().unstack()
+    ratio = (rate[True] / rate[False].replace(0, np.nan)).dropna() if True in rate and False in rate \
+        else pd.Series(dtype=float)
+    out.append(Pattern("P6", "breakups cluster around elections",
+                       "leaves per year in a legislature's first year / other years (baseline)", ratio,
+                       "mean > 1", bool(len(ratio) and ratio.mean() > 1)))
+
+    if "forced_regions_2028" in set(yearly["scenario"]):
+        cross = _at(yearly, "forced_regions_2028", 2028, "cross_region_igs")
+        before = _at(yearly, "forced_regions_2028", 2027, "cross_region_igs")
+        out.append(Pattern("P7", "aligning to the reference regions cuts cross-border IGS",
+                           "cross-region IGS in 2028 under the rule (2027: "
+                           f"{before.mean():.1f})", cross, "all 0 and some before",
+                           bool((cross == 0).all() and before.mean() > 0)))
+        drop = _paired(_at(yearly, "forced_regions_2028", 2028, "coverage_municipalities")
+                       - _at(yearly, "forced_regions_2028", 2027, "coverage_municipalities"),
+                       _at(yearly, base, 2028, "coverage_municipalities")
+                       - _at(yearly, base, 2027, "coverage_municipalities"))
+        _, _, hi = interval(drop.to_numpy(float))
+        out.append(Pattern("P7", "forced borders temporarily lower cooperation",
+                           "change in coverage 2027-2028, rule minus baseline (paired)", drop,
+                           "95% CI below 0", bool(hi < 0)))
+    return out
+
+
+def pattern_table(sweep_dir: str | Path) -> pd.DataFrame:
+    yearly = load(sweep_dir)
+    rows = [p.row() for p in patterns(yearly, load(sweep_dir, "membership"), load(sweep_dir, "events"),
+                                      load(sweep_dir, "igs"))]
+    return pd.DataFrame(rows)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    lines = ["| pattern | statement | statistic | n | mean [95% CI] | criterion | holds |",
+             "|---|---|---|---|---|---|---|"]
+    for r in table.itertuples():
+        lines.append(f"| {r.pattern} | {r.statement} | {r.statistic} | {r.n} | "
+                     f"{r.mean:.3g} [{r.ci_low:.3g}, {r.ci_high:.3g}] | {r.criterion} | "
+                     f"{'yes' if r.holds else '**no**'} |")
+    return "\n".join(lines)
+
+
+def analyse(sweep_dir: Path, out: Path) -> list[Path]:
+    table = pattern_table(sweep_dir)
+    md = out / "validation_patterns.md"
+    md.write_text(markdown(table) + "\n", encoding="utf-8")
+    return [write_table(table, out / "validation_patterns.parquet"), md]
+
+
+def write_into(doc: Path, table: pd.DataFrame, sweep_dir: str) -> None:
+    text = doc.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    seeds = table["n"].max()
+    block = f"{START}\n_From `{sweep_dir}` ({seeds} seeds per scenario)._\n\n{markdown(table)}\n{END}"
+    doc.write_text(head + block + tail, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[2] == "--write":
+        write_into(Path(sys.argv[3]), pattern_table(sys.argv[1]), sys.argv[1])
+    else:
+        print(markdown(pattern_table(sys.argv[1])))
