@@ -22,6 +22,7 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import RangeSweep
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
@@ -65,7 +66,9 @@ def check_overrides(overrides: list[str]) -> None:
     base, sweeps = [], []
     for text, o in zip(overrides, parsed):
         if o.is_sweep_override():
-            values = list(o.sweep_string_iterator())
+            values = range_ends(o.value()) if isinstance(o.value(), RangeSweep) else list(o.sweep_string_iterator())
+            if not values:
+                raise ConfigError(o.key_or_group, text.partition("=")[2], "a sweep with at least one value")
             sweeps.append((o.key_or_group, values))
             base.append(f"{o.key_or_group}={values[0]}")
         else:
@@ -73,7 +76,17 @@ def check_overrides(overrides: list[str]) -> None:
     check_data(compose(base))
     for key, values in sweeps:
         for v in values[1:]:
-            check_data(compose([b if not b.startswith(f"{key}=") else f"{key}={v}" for b in base]))
+            compose([b if not b.startswith(f"{key}=") else f"{key}={v}" for b in base])
+            if key.startswith("data"):
+                check_data(compose([b if not b.startswith(f"{key}=") else f"{key}={v}" for b in base]))
+
+
+def range_ends(sweep: RangeSweep) -> list[str]:
+    """First and last value of a range sweep, without listing it (a range is valid when both
+    ends are; a sweep of billions of seeds is checked as fast as one of two)."""
+    start, stop, step = sweep.start, sweep.stop, sweep.step or 1
+    count = max(0, -(-(stop - start) // step))
+    return [] if count == 0 else [str(start), str(start + step * (count - 1))]
 
 
 def check_data(cfg: DictConfig) -> None:

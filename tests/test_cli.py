@@ -48,6 +48,7 @@ def test_cli_runs_the_issue_example_and_writes_its_files(tmp_path):
     ("end_year=2000", "end_year"),
     ("seed=-1", "seed"),
     ("seed=1,2,x", "seed"),
+    ("seed=range(0,5000000000)", "seed"),  # checked by its ends, not listed
 ])
 def test_bad_config_gives_one_line_error_and_writes_nothing(tmp_path, override, field):
     out = tmp_path / "run"
