@@ -1,0 +1,111 @@
+"""On-demand benchmarks: speed as ratios against references measured in the same run.
+
+    python benchmarks/run.py            # about 3 minutes on 2 cores
+    python benchmarks/run.py --quick    # smaller sizes, for a smoke check
+
+Prints, with the targets of the performance issue:
+1. a full-Flanders 30-year run against a bare Mesa model with the same agents and steps
+   (AgentSet.shuffle_do of a step that updates one float from the model's RNG);
+2. sweep throughput (runs per second) through the joblib launcher with 1 and 2 workers;
+3. time per year on synthetic landscapes of growing size, and the fitted exponent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+import numpy as np
+
+from simcoop.model import CooperationModel
+from simcoop.run import compose, to_sim_config
+
+
+class BareAgent(mesa.Agent):
+    def __init__(self, model: mesa.Model):
+        super().__init__(model)
+        self.value = 0.0
+
+    def step(self) -> None:
+        self.value += self.model.rng.random()
+
+
+class BareModel(mesa.Model):
+    def __init__(self, n: int, seed: int = 0):
+        super().__init__(seed=seed)
+        for _ in range(n):
+            BareAgent(self)
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+
+
+def best_of(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def model_vs_bare(years: int = 30, repeats: int = 3) -> tuple[float, float]:
+    cfg = to_sim_config(compose(["start_year=2016", f"end_year={2016 + years - 1}"]))
+    simcoop_s = best_of(lambda: CooperationModel(cfg).run(), repeats)
+
+    def bare() -> None:
+        m = BareModel(285)
+        for _ in range(years):
+            m.step()
+    return simcoop_s, best_of(bare, repeats)
+
+
+def sweep_throughput(workers: int, runs: int) -> float:
+    folder = Path(tempfile.mkdtemp(prefix="simcoop-bench-"))
+    try:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "simcoop", "-m", f"seed=range({runs})", "end_year=2030",
+                        f"hydra.launcher.n_jobs={workers}", f"hydra.sweep.dir={folder / 'sweep'}"],
+                       check=True, capture_output=True, cwd=folder)
+        return runs / (time.perf_counter() - t)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def seconds_per_year(n: int, years: int = 3) -> float:
+    cfg = to_sim_config(compose(["data=synthetic", f"data.n_municipalities={n}",
+                                 f"data.n_regions={max(1, n // 20)}", f"data.n_centre_cities={max(1, n // 22)}",
+                                 f"end_year={2016 + years - 1}"]))
+    model = CooperationModel(cfg)
+    t = time.perf_counter()
+    model.run()
+    return (time.perf_counter() - t) / years
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    print("simcoop benchmarks (ratios against references measured in this run)\n")
+
+    model_s, bare_s = model_vs_bare(years=10 if quick else 30, repeats=1 if quick else 3)
+    print(f"1. Flanders, {10 if quick else 30} years: simcoop {model_s:.2f} s, bare Mesa {bare_s * 1000:.1f} ms, "
+          f"ratio {model_s / bare_s:.0f}x   (target <= 3x)")
+
+    runs = 4 if quick else 12
+    one, two = sweep_throughput(1, runs), sweep_throughput(2, runs)
+    print(f"2. sweep of {runs} runs: {one:.2f} runs/s with 1 worker, {two:.2f} with 2, "
+          f"speed-up {two / one:.2f}x   (target >= 1.7x)")
+
+    sizes = [300, 1000] if quick else [300, 1000, 3000, 10000]
+    per_year = [seconds_per_year(n) for n in sizes]
+    exponent = float(np.polyfit(np.log(sizes), np.log(per_year), 1)[0])
+    rows = ", ".join(f"{n}: {s:.2f} s" for n, s in zip(sizes, per_year))
+    print(f"3. time per year by size ({rows}); fitted exponent {exponent:.2f}   (target < 1.2)")
+
+
+if __name__ == "__main__":
+    main()
