@@ -7,6 +7,7 @@
     simcoop analyse sweeps/dominance
     simcoop compare scenario=baseline,forced_regions_2028,per_budget_key seeds=20 lang=nl
     simcoop dashboard                                   # the workshop page on localhost:8765
+    simcoop sensitivity morris trajectories=10          # Morris screening (SALib)
 
 Overrides are checked before Hydra starts, so a bad value stops with one line naming
 the field and the accepted values (exit code 2) and nothing is written.
@@ -33,6 +34,7 @@ from simcoop.errors import ConfigError, SimcoopInputError
 from simcoop.landscape import load_landscape
 from simcoop.plotting import summary_figure, summary_table
 from simcoop.run import CONFIG_DIR, compose, run_config
+from simcoop.sensitivity import apply_sample
 
 # Hydra's own flags; those in VALUE_FLAGS take the next argument as their value.
 VALUE_FLAGS = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
@@ -122,6 +124,7 @@ def app(cfg: DictConfig) -> None:
 
 def sweep_job(cfg: DictConfig, run_dir: Path, overrides: list[str]) -> bool:
     """One run of a sweep: skipped when complete (False), else run and stored whole (True)."""
+    cfg = apply_sample(cfg)  # a sensitivity run takes its parameters from its sample row
     config = OmegaConf.to_container(cfg, resolve=True)
     store.check_not_conflicting(run_dir, config)
     if store.is_complete(run_dir):
@@ -213,10 +216,41 @@ def dashboard_command(args: list[str]) -> None:
                                "--port", port, "--production", "--no-open"])
 
 
+def sensitivity_command(args: list[str]) -> None:
+    """simcoop sensitivity morris [trajectories=N] [overrides]: sample, sweep, Morris indices."""
+    from simcoop import sensitivity
+
+    if not args or args[0] != "morris":
+        print("usage: simcoop sensitivity morris [trajectories=N] [overrides]", file=sys.stderr)
+        sys.exit(2)
+    trajectories, extra = "10", []
+    for arg in args[1:]:
+        if arg.startswith("trajectories="):
+            trajectories = arg.split("=", 1)[1]
+        else:
+            extra.append(arg)
+    name = "sa_morris" + ("_" + store.run_dirname(",".join(sorted(extra)))[:40].replace(",", "_").replace("=", "-")
+                          if extra else "")
+    sweep_dir = Path("sweeps") / name
+    try:
+        r = sensitivity.check_trajectories(trajectories)
+        schema.register()
+        check_overrides(user_overrides(extra))
+        n = sensitivity.write_sample(sweep_dir, r)
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
+    sys.argv = [sys.argv[0], "-m", f"sample.file={(sweep_dir / 'sample.parquet').resolve()}",
+                f"sample.id=range({n})", f"sweep_name={name}", *extra]
+    app()
+    for path in sensitivity.analyse_morris(sweep_dir):
+        print(path)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     commands = {"collect": collect_command, "analyse": analyse_command, "compare": compare_command,
-                "dashboard": dashboard_command}
+                "dashboard": dashboard_command, "sensitivity": sensitivity_command}
     if argv and argv[0] in commands:
         commands[argv[0]](argv[1:])
         return

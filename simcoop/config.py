@@ -194,6 +194,12 @@ class ExperimentConfig:
 
 
 @dataclass
+class SampleConfig:
+    file: str = param("", "file", reason="a sensitivity sample (sample.parquet); empty for plain runs")
+    id: int = param(-1, "row", -1, 10**9, "the row of the sample this run takes its parameters from")
+
+
+@dataclass
 class SimConfig:
     seed: int = param(0, "-", 0, 2**32 - 1, "the only source of randomness (model RNG)")
     start_year: int = param(2016, "year", 1990, 2100,
@@ -209,6 +215,7 @@ class SimConfig:
     igs: IgsConfig = field(default_factory=IgsConfig)
     behaviour: BehaviourConfig = field(default_factory=BehaviourConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
+    sample: SampleConfig = field(default_factory=SampleConfig)
 
 
 def register() -> None:

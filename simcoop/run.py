@@ -101,6 +101,9 @@ def to_sim_config(cfg: DictConfig) -> schema.SimConfig:
 
 def run_config(cfg: DictConfig) -> SimulationResult:
     """Run one simulation for a composed, validated config."""
+    from simcoop.sensitivity import apply_sample
+
+    cfg = apply_sample(cfg)
     schema.validate(cfg)
     sim = to_sim_config(cfg)
     model = CooperationModel(sim).run()
