@@ -7,7 +7,7 @@
     simcoop analyse sweeps/dominance
     simcoop compare scenario=baseline,forced_regions_2028,per_budget_key seeds=20 lang=nl
     simcoop dashboard                                   # the workshop page on localhost:8765
-    simcoop sensitivity morris trajectories=10          # Morris screening (SALib)
+    simcoop sensitivity morris n=10                     # Morris screening (SALib); also sobol, prim
 
 Overrides are checked before Hydra starts, so a bad value stops with one line naming
 the field and the accepted values (exit code 2) and nothing is written.
@@ -217,33 +217,35 @@ def dashboard_command(args: list[str]) -> None:
 
 
 def sensitivity_command(args: list[str]) -> None:
-    """simcoop sensitivity morris [trajectories=N] [overrides]: sample, sweep, Morris indices."""
+    """simcoop sensitivity morris|sobol|prim [n=N] [params=a,b] [overrides]: sample, sweep, analyse."""
     from simcoop import sensitivity
 
-    if not args or args[0] != "morris":
-        print("usage: simcoop sensitivity morris [trajectories=N] [overrides]", file=sys.stderr)
+    if not args:
+        print("usage: simcoop sensitivity morris|sobol|prim [n=N] [params=a,b,...] [overrides]", file=sys.stderr)
         sys.exit(2)
-    trajectories, extra = "10", []
+    method, size, names, extra = args[0], None, None, []
     for arg in args[1:]:
-        if arg.startswith("trajectories="):
-            trajectories = arg.split("=", 1)[1]
+        if arg.startswith("n="):
+            size = arg.split("=", 1)[1]
+        elif arg.startswith("params="):
+            names = arg.split("=", 1)[1].split(",")
         else:
             extra.append(arg)
-    name = "sa_morris" + ("_" + store.run_dirname(",".join(sorted(extra)))[:40].replace(",", "_").replace("=", "-")
-                          if extra else "")
+    label = ",".join(sorted(extra + ([f"params={len(names)}"] if names else [])))
+    name = f"sa_{method}" + ("_" + store.run_dirname(label)[:40].replace(",", "_").replace("=", "-") if label else "")
     sweep_dir = Path("sweeps") / name
     try:
-        r = sensitivity.check_trajectories(trajectories)
+        n = sensitivity.check_size(method, size or str(sensitivity.METHODS.get(method, 0)))
         schema.register()
         check_overrides(user_overrides(extra))
-        n = sensitivity.write_sample(sweep_dir, r)
+        runs = sensitivity.write_sample(sweep_dir, method, n, names)
     except SimcoopInputError as exc:
         print(f"simcoop: {exc}", file=sys.stderr)
         sys.exit(2)
     sys.argv = [sys.argv[0], "-m", f"sample.file={(sweep_dir / 'sample.parquet').resolve()}",
-                f"sample.id=range({n})", f"sweep_name={name}", *extra]
+                f"sample.id=range({runs})", f"sweep_name={name}", *extra]
     app()
-    for path in sensitivity.analyse_morris(sweep_dir):
+    for path in sensitivity.analyse(sweep_dir):
         print(path)
 
 

@@ -1,12 +1,14 @@
-"""Sensitivity analysis with SALib, run through the sweep machinery (parallel, resumable).
+"""Sensitivity analysis and scenario discovery, run through the sweep machinery.
 
-    simcoop sensitivity morris trajectories=10            # screening of every parameter
-    simcoop sensitivity morris trajectories=4 end_year=2025 data=synthetic
+    simcoop sensitivity morris n=10                      # Morris screening, 10 trajectories
+    simcoop sensitivity sobol n=64 params=a,b,c          # Sobol indices of chosen parameters
+    simcoop sensitivity prim n=500                       # PRIM on a Latin hypercube
 
-The sample is written to the sweep folder first (`sample.parquet`, `problem.json`); each
-run of the sweep reads its row (`sample.file`, `sample.id`), so a killed analysis resumes
-like any sweep. Outputs per run: coverage of municipalities and dominance index averaged
-over the last five years, and the breakup rate (dissolutions per IGS-year).
+Samples come from SALib and are written to the sweep folder first (`sample.parquet`,
+`problem.json`); each run of the sweep reads its row (`sample.file`, `sample.id`), so a
+killed analysis resumes like any sweep. Outputs per run: coverage of municipalities and
+dominance index averaged over the last five years, and the breakup rate (dissolutions per
+IGS-year). PRIM comes from the EMA Workbench's analysis module.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ import json
 import os
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from omegaconf import DictConfig, OmegaConf
 from SALib.analyze import morris as morris_analyze
+from SALib.analyze import sobol as sobol_analyze
+from SALib.sample import latin as latin_sample
 from SALib.sample import morris as morris_sample
+from SALib.sample import sobol as sobol_sample
 
 from simcoop.analysis.common import save_figure, theme, write_table
 from simcoop.config import iter_params, validate
@@ -30,34 +36,53 @@ GROUPS = ("attributes.", "key.", "incentive.", "igs.", "behaviour.")
 EXCLUDED = {"attributes.seed", "incentive.network_start_year", "behaviour.election_first_year",
             "behaviour.election_interval"}  # labels and calendar, not behaviour or policy levels
 OUTPUTS = ("coverage", "dominance", "breakup_rate")
+METHODS = {"morris": 10, "sobol": 64, "prim": 500}  # method: default size n
+PRIM_QUANTILE = 0.8  # a run is a case of interest when its output is in the top 20% of the sample
 
 
-def problem() -> dict:
-    """Every numeric behavioural and policy parameter, over +-50% of its default within the
-    accepted range of the ODD table (the full accepted ranges include regimes, such as a
-    logit temperature of 10, that are not plausible)."""
-    names, bounds, integer = [], [], []
-    for name, f in iter_params():
+def problem(names: list[str] | None = None) -> dict:
+    """Numeric behavioural and policy parameters (all, or `names`), over +-50% of the
+    default within the accepted range of the ODD table (the full accepted ranges include
+    regimes, such as a logit temperature of 10, that are not plausible)."""
+    params = dict(iter_params())
+    if names:
+        unknown = [n for n in names if n not in params]
+        if unknown:
+            raise ConfigError("params", unknown[0], "parameter names of the ODD table, e.g. behaviour.trust_gain")
+    chosen, bounds, integer = [], [], []
+    for name, f in params.items():
+        if names and name not in names:
+            continue
         if not name.startswith(GROUPS) or name in EXCLUDED or isinstance(f.default, (bool, str)):
             continue
         low, high = f.metadata["low"], f.metadata["high"]
         lo, hi = (max(low, 0.5 * f.default), min(high, 1.5 * f.default)) if f.default else (low, high)
         if hi <= lo:
             continue
-        names.append(name)
+        chosen.append(name)
         bounds.append([float(lo), float(hi)])
         integer.append(isinstance(f.default, int))
-    return {"num_vars": len(names), "names": names, "bounds": bounds, "integer": integer}
+    return {"num_vars": len(chosen), "names": chosen, "bounds": bounds, "integer": integer}
 
 
-def write_sample(sweep_dir: Path, trajectories: int, seed: int = 0) -> int:
-    """Draw the Morris sample into the sweep folder (once: an existing sample is kept)."""
+def _salib(prob: dict) -> dict:
+    return {k: prob[k] for k in ("num_vars", "names", "bounds")}
+
+
+def write_sample(sweep_dir: Path, method: str, n: int, names: list[str] | None = None, seed: int = 0) -> int:
+    """Draw the sample into the sweep folder (once: an existing sample is kept, so a re-run
+    resumes the same sweep)."""
     sweep_dir.mkdir(parents=True, exist_ok=True)
     target = sweep_dir / "sample.parquet"
     if target.exists():
         return len(pd.read_parquet(target))
-    prob = problem()
-    x = morris_sample.sample({k: prob[k] for k in ("num_vars", "names", "bounds")}, trajectories, seed=seed)
+    prob = {**problem(names), "method": method, "n": n}
+    if method == "morris":
+        x = morris_sample.sample(_salib(prob), n, seed=seed)
+    elif method == "sobol":
+        x = sobol_sample.sample(_salib(prob), n, calc_second_order=False, seed=seed)
+    else:
+        x = latin_sample.sample(_salib(prob), n, seed=seed)
     df = pd.DataFrame(x, columns=prob["names"])
     for name, is_int in zip(prob["names"], prob["integer"]):
         if is_int:
@@ -93,40 +118,105 @@ def run_outputs(yearly: pd.DataFrame, igs: pd.DataFrame) -> pd.DataFrame:
     return out.fillna(0.0).sort_index()
 
 
-def analyse_morris(sweep_dir: Path) -> list[Path]:
+def _inputs(sweep_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     prob = json.loads((sweep_dir / "problem.json").read_text(encoding="utf-8"))
     x = pd.read_parquet(sweep_dir / "sample.parquet")
-    outputs = run_outputs(load(sweep_dir), load(sweep_dir, "igs"))
-    if len(outputs) != len(x):
-        raise RuntimeError(f"{len(outputs)} of {len(x)} runs complete: finish the sweep first")
+    y = run_outputs(load(sweep_dir), load(sweep_dir, "igs"))
+    if len(y) != len(x):
+        raise RuntimeError(f"{len(y)} of {len(x)} runs complete: finish the sweep first (run the same command)")
+    return prob, x, y
+
+
+def analyse(sweep_dir: Path) -> list[Path]:
+    """Indices (Morris, Sobol) or boxes (PRIM) as tidy tables and a figure."""
+    prob, x, y = _inputs(sweep_dir)
+    out = sweep_dir / "analysis"
+    out.mkdir(exist_ok=True)
+    theme()
+    return {"morris": _morris, "sobol": _sobol, "prim": _prim}[prob["method"]](prob, x, y, out)
+
+
+def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:
     rows = []
     for name in OUTPUTS:
-        res = morris_analyze.analyze({k: prob[k] for k in ("num_vars", "names", "bounds")}, x.to_numpy(float),
-                                     outputs[name].to_numpy(float), seed=0)
+        res = morris_analyze.analyze(_salib(prob), x.to_numpy(float), y[name].to_numpy(float), seed=0)
         rows += [{"output": name, "parameter": p, "mu_star": m, "mu_star_conf": c, "sigma": s}
                  for p, m, c, s in zip(res["names"], res["mu_star"], res["mu_star_conf"], res["sigma"])]
     table = pd.DataFrame(rows).sort_values(["output", "mu_star"], ascending=[True, False])
-    out = sweep_dir / "analysis"
-    out.mkdir(exist_ok=True)
-    written = [write_table(table, out / "morris.parquet")]
-    theme()
     top = table.groupby("output").head(12)
     grid = sns.catplot(data=top, y="parameter", x="mu_star", col="output", kind="bar", sharey=False, sharex=False,
                        height=4.5, aspect=0.9, color="tab:blue")
     for ax, (_, group) in zip(grid.axes.flat, top.groupby("output", sort=False)):
-        ax.scatter(group["sigma"], range(len(group)), color="black", marker="x", zorder=3, label="sigma")
+        ax.scatter(group["sigma"], range(len(group)), color="black", marker="x", zorder=3)
     grid.set_axis_labels("mu* (x: sigma)", "")
     grid.figure.suptitle("Morris screening: the 12 most influential parameters per output", y=1.03)
-    written.append(save_figure(grid.figure, out / "morris.png"))
-    return written
+    return [write_table(table, out / "morris.parquet"), save_figure(grid.figure, out / "morris.png")]
 
 
-def mu_star_ranking(sweep_dir: Path) -> pd.DataFrame:
-    return pd.read_parquet(Path(sweep_dir) / "analysis" / "morris.parquet")
+def _sobol(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:
+    rows = []
+    for name in OUTPUTS:
+        res = sobol_analyze.analyze(_salib(prob), y[name].to_numpy(float), calc_second_order=False, seed=0)
+        for k, p in enumerate(prob["names"]):
+            rows += [{"output": name, "parameter": p, "index": "first order", "value": res["S1"][k],
+                      "conf": res["S1_conf"][k]},
+                     {"output": name, "parameter": p, "index": "total", "value": res["ST"][k],
+                      "conf": res["ST_conf"][k]}]
+    table = pd.DataFrame(rows)
+    grid = sns.catplot(data=table, y="parameter", x="value", hue="index", col="output", kind="bar",
+                       height=4, aspect=0.9, errorbar=None)
+    for ax, (_, group) in zip(grid.axes.flat, table.groupby("output", sort=False)):
+        for offset, (_, g) in zip((-0.2, 0.2), group.groupby("index", sort=True)):
+            ax.errorbar(g["value"], [prob["names"].index(p) + offset for p in g["parameter"]], xerr=g["conf"],
+                        fmt="none", color="black", capsize=2)
+    grid.set_axis_labels("Sobol index (95% CI)", "")
+    grid.figure.suptitle("Sobol indices: first order and total", y=1.03)
+    return [write_table(table, out / "sobol.parquet"), save_figure(grid.figure, out / "sobol.png")]
 
 
-def check_trajectories(value: str) -> int:
-    if not value.isdigit() or not 2 <= int(value) <= 1000:
-        raise ConfigError("trajectories", value, "a whole number of Morris trajectories, 2 to 1000")
+def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:
+    from ema_workbench.analysis import prim
+
+    boxes, trajectories = [], []
+    for name in ("breakup_rate", "dominance"):
+        threshold = float(y[name].quantile(PRIM_QUANTILE))
+        cases = (y[name] > threshold).to_numpy()
+        finder = prim.Prim(x.astype(float), cases, threshold=0.5, peel_alpha=0.1)
+        box = finder.find_box()
+        traj = box.peeling_trajectory.assign(output=name)
+        trajectories.append(traj)
+        # the classic trade-off: the densest box that still covers at least half the cases
+        eligible = traj[traj["coverage"] >= 0.5]
+        chosen = int(eligible["density"].idxmax()) if len(eligible) else int(traj.index[0])
+        lims = box.box_lims[chosen]
+        initial = box.box_lims[0]
+        for p in x.columns:
+            if (lims[p] != initial[p]).any():
+                boxes.append({"output": name, "case": f"{name} > {threshold:.3g} (top {1 - PRIM_QUANTILE:.0%})",
+                              "box": chosen, "parameter": p, "low": float(lims[p].iloc[0]),
+                              "high": float(lims[p].iloc[1]), "sampled_low": float(initial[p].iloc[0]),
+                              "sampled_high": float(initial[p].iloc[1]),
+                              "coverage": float(traj.loc[chosen, "coverage"]),
+                              "density": float(traj.loc[chosen, "density"])})
+    box_table, traj_table = pd.DataFrame(boxes), pd.concat(trajectories, ignore_index=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for ax, (name, traj) in zip(axes, traj_table.groupby("output", sort=False)):
+        points = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis")
+        ax.set_xlabel("coverage")
+        ax.set_ylabel("density")
+        ax.set_title(f"PRIM peeling trajectory: high {name}")
+        fig.colorbar(points, ax=ax, label="restricted dimensions")
+    fig.tight_layout()
+    return [write_table(box_table, out / "prim_boxes.parquet"),
+            write_table(traj_table.drop(columns=[c for c in ("id",) if c in traj_table]), out / "prim_trajectory.parquet"),
+            save_figure(fig, out / "prim_trajectory.png")]
+
+
+def check_size(method: str, value: str) -> int:
+    if method not in METHODS:
+        raise ConfigError("method", method, "one of " + ", ".join(METHODS))
+    low = 2 if method == "morris" else 4
+    if not value.isdigit() or not low <= int(value) <= 100000:
+        raise ConfigError("n", value, f"a whole number, {low} to 100000 ({method}: "
+                                      f"{'trajectories' if method == 'morris' else 'base sample size'})")
     return int(value)
-

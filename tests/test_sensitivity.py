@@ -1,4 +1,4 @@
-"""Morris screening through the sweep machinery (SALib)."""
+"""Sensitivity analysis (SALib) and scenario discovery (PRIM) through the sweep machinery."""
 
 from __future__ import annotations
 
@@ -9,11 +9,16 @@ import pandas as pd
 
 from simcoop.sensitivity import problem
 
+SMALL = ["data=synthetic", "end_year=2022"]
+
+
+def sensitivity(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simcoop", "sensitivity", *args], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=1200)
+
 
 def test_morris_screening_ranks_parameters_and_finds_an_inert_one(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "simcoop", "sensitivity", "morris", "trajectories=2",
-                           "data=synthetic", "end_year=2022"], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=1200)
+    proc = sensitivity(tmp_path, "morris", "n=2", *SMALL)
     assert proc.returncode == 0, proc.stderr[-3000:]
     [sweep] = list((tmp_path / "sweeps").iterdir())
     table = pd.read_parquet(sweep / "analysis" / "morris.parquet")
@@ -31,7 +36,32 @@ def test_morris_screening_ranks_parameters_and_finds_an_inert_one(tmp_path):
     assert len(pd.read_parquet(sweep / "sample.parquet")) == 2 * (len(names) + 1)
 
 
-def test_bad_trajectories_give_one_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "simcoop", "sensitivity", "morris", "trajectories=1"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "trajectories" in proc.stderr and proc.stderr.strip().count("\n") == 0
+def test_sobol_indices_of_chosen_parameters(tmp_path):
+    chosen = ["attributes.heritage_share", "incentive.recognition_threshold", "incentive.network_bonus_per_inhabitant"]
+    proc = sensitivity(tmp_path, "sobol", "n=8", "params=" + ",".join(chosen), *SMALL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [sweep] = list((tmp_path / "sweeps").iterdir())
+    table = pd.read_parquet(sweep / "analysis" / "sobol.parquet")
+    assert len(pd.read_parquet(sweep / "sample.parquet")) == 8 * (len(chosen) + 2)
+    assert set(table["parameter"]) == set(chosen) and set(table["index"]) == {"first order", "total"}
+    inert = table[table["parameter"] == "incentive.network_bonus_per_inhabitant"]
+    assert (inert["value"].abs() < 1e-12).all()  # no effect before 2027, so no variance explained
+
+
+def test_prim_boxes_on_a_latin_hypercube(tmp_path):
+    proc = sensitivity(tmp_path, "prim", "n=40", "params=attributes.heritage_share,incentive.recognition_threshold,"
+                       "behaviour.founding_trust,igs.own_staff_share", *SMALL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [sweep] = list((tmp_path / "sweeps").iterdir())
+    trajectory = pd.read_parquet(sweep / "analysis" / "prim_trajectory.parquet")
+    assert set(trajectory["output"]) == {"breakup_rate", "dominance"}
+    assert trajectory["coverage"].between(0, 1).all() and trajectory["density"].between(0, 1).all()
+    boxes = pd.read_parquet(sweep / "analysis" / "prim_boxes.parquet")
+    assert ((boxes["low"] >= boxes["sampled_low"] - 1e-9) & (boxes["high"] <= boxes["sampled_high"] + 1e-9)).all()
+
+
+def test_bad_sizes_and_names_give_one_line(tmp_path):
+    for args, field in ((["morris", "n=1"], "n"), (["nonsense"], "method"), (["sobol", "params=behaviour.nope"],
+                                                                             "params")):
+        proc = sensitivity(tmp_path, *args)
+        assert proc.returncode == 2 and field in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
