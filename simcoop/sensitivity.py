@@ -36,7 +36,12 @@ GROUPS = ("attributes.", "key.", "incentive.", "igs.", "behaviour.")
 EXCLUDED = {"attributes.seed", "incentive.network_start_year", "behaviour.election_first_year",
             "behaviour.election_interval"}  # labels and calendar, not behaviour or policy levels
 OUTPUTS = ("coverage", "dominance", "breakup_rate")
-METHODS = {"morris": 10, "sobol": 64, "prim": 500}  # method: default size n
+METHODS = {"morris": 10, "sobol": 64, "prim": 500, "calibrate": 200}  # method: default size n
+# the free behavioural parameters calibrated against P1 and P2 (docs/calibration.md)
+CALIBRATED = ["behaviour.founding_trust", "behaviour.founding_cost", "behaviour.w_transaction",
+              "behaviour.trust_reference", "behaviour.informal_networking", "behaviour.scale_population",
+              "behaviour.inertia", "attributes.heritage_share"]
+ACCEPT_SHARE = 0.05  # rejection ABC: the closest 5% of the sample form the accepted set
 PRIM_QUANTILE = 0.8  # a run is a case of interest when its output is in the top 20% of the sample
 
 
@@ -77,6 +82,8 @@ def write_sample(sweep_dir: Path, method: str, n: int, names: list[str] | None =
     if target.exists():
         return len(pd.read_parquet(target))
     prob = {**problem(names), "method": method, "n": n}
+    if method == "calibrate" and not names:
+        prob = {**problem(CALIBRATED), "method": method, "n": n}
     if method == "morris":
         x = morris_sample.sample(_salib(prob), n, seed=seed)
     elif method == "sobol":
@@ -133,7 +140,81 @@ def analyse(sweep_dir: Path) -> list[Path]:
     out = sweep_dir / "analysis"
     out.mkdir(exist_ok=True)
     theme()
+    if prob["method"] == "calibrate":
+        return _calibrate(prob, x, calibration_distance(load(sweep_dir)), out, base_overrides(sweep_dir))
     return {"morris": _morris, "sobol": _sobol, "prim": _prim}[prob["method"]](prob, x, y, out)
+
+
+def calibration_distance(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Distance of each run to patterns P1 and P2 (0 = all targets met):
+
+    - P1: recognised IGS, mean over 2020-2025 (the 19 recognised for 2020-2025), relative
+      error to 19; coverage of municipalities in 2020 outside 0.2-0.9 is penalised;
+    - P2: share of IGS >= 85,000 inhabitants below 0.75, and share with <= 12 members
+      below 0.9, each scaled by its tolerance.
+    Squared terms are summed."""
+    period = yearly[yearly["year"].between(2020, 2025)].groupby("sample.id")
+    y2020 = yearly[yearly["year"] == 2020].set_index("sample.id")
+    terms = pd.DataFrame({
+        "p1_recognised": (period["n_recognised"].mean() - 19) / 19,
+        "p1_coverage": (0.2 - y2020["coverage_municipalities"]).clip(lower=0) / 0.2
+        + (y2020["coverage_municipalities"] - 0.9).clip(lower=0) / 0.1,
+        "p2_above_norm": (0.75 - y2020["share_igs_above_norm"].fillna(0)).clip(lower=0) / 0.25,
+        "p2_at_most_12": (0.9 - y2020["share_igs_at_most_12_members"].fillna(0)).clip(lower=0) / 0.1,
+    })
+    terms["distance"] = (terms**2).sum(axis=1)
+    terms["recognised_2020_2025"] = period["n_recognised"].mean()
+    return terms.sort_index()
+
+
+def base_overrides(sweep_dir: Path) -> list[str]:
+    """The command-line overrides every run of the sweep shares (not its sample row)."""
+    from simcoop.experiments import complete_runs
+    from simcoop.store import read_marker
+
+    marker = read_marker(complete_runs(sweep_dir)[0])
+    return [o for o in marker["overrides"] if not o.startswith(("sample.", "sweep_name="))]
+
+
+def recheck(overrides: list[str], seeds: range) -> float:
+    """Mean distance of one parameter set over fresh seeds (a single run's distance is noisy)."""
+    from simcoop.run import simulate
+
+    yearly = pd.concat([simulate(overrides, seed=s).yearly.assign(**{"sample.id": s}) for s in seeds])
+    return float(calibration_distance(yearly)["distance"].mean())
+
+
+def _calibrate(prob: dict, x: pd.DataFrame, dist: pd.DataFrame, out: Path, base: list[str],
+               seeds: range = range(1, 6)) -> list[Path]:
+    """Rejection ABC on the Latin hypercube, then each accepted set re-run over fresh seeds;
+    the fitted values are the accepted set with the smallest mean distance, compared with
+    the current defaults over the same seeds."""
+    runs = x.assign(**{c: dist[c].to_numpy() for c in dist.columns}).rename_axis("sample.id").reset_index()
+    cutoff = float(runs["distance"].quantile(ACCEPT_SHARE))
+    runs["accepted"] = runs["distance"] <= cutoff
+    checks = [{"candidate": "current defaults", "mean_distance": recheck(base, seeds)}]
+    for _, row in runs[runs["accepted"]].iterrows():
+        overrides = [*base, *(f"{p}={row[p]}" for p in prob["names"])]
+        checks.append({"candidate": f"sample {int(row['sample.id'])}", "sample.id": int(row["sample.id"]),
+                       "mean_distance": recheck(overrides, seeds)})
+    check = pd.DataFrame(checks).sort_values("mean_distance", kind="stable").reset_index(drop=True)
+    best_id = check.dropna(subset=["sample.id"]).iloc[0]["sample.id"]
+    best = runs.loc[runs["sample.id"] == best_id].iloc[0]
+    fitted = pd.DataFrame({"parameter": prob["names"], "fitted": [best[p] for p in prob["names"]],
+                           "accepted_median": [runs.loc[runs["accepted"], p].median() for p in prob["names"]],
+                           "accepted_low": [runs.loc[runs["accepted"], p].min() for p in prob["names"]],
+                           "accepted_high": [runs.loc[runs["accepted"], p].max() for p in prob["names"]],
+                           "sampled_low": [b[0] for b in prob["bounds"]],
+                           "sampled_high": [b[1] for b in prob["bounds"]]})
+    long = runs.melt(id_vars=["sample.id", "distance", "accepted"], value_vars=prob["names"],
+                     var_name="parameter", value_name="value")
+    grid = sns.relplot(data=long, x="value", y="distance", hue="accepted", col="parameter", col_wrap=4,
+                       facet_kws={"sharex": False}, height=2.6, s=18)
+    grid.set(yscale="symlog")
+    grid.figure.suptitle(f"Calibration against P1 and P2: distance per run (accepted: closest "
+                         f"{ACCEPT_SHARE:.0%})", y=1.02)
+    return [write_table(runs, out / "calibration_runs.parquet"), write_table(fitted, out / "calibration_fitted.parquet"),
+            write_table(check, out / "calibration_check.parquet"), save_figure(grid.figure, out / "calibration.png")]
 
 
 def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:

@@ -65,3 +65,17 @@ def test_bad_sizes_and_names_give_one_line(tmp_path):
                                                                              "params")):
         proc = sensitivity(tmp_path, *args)
         assert proc.returncode == 2 and field in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
+
+
+def test_calibration_accepts_the_closest_runs_and_rechecks_them(tmp_path):
+    proc = sensitivity(tmp_path, "calibrate", "n=20", "data=synthetic", "end_year=2025")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [sweep] = list((tmp_path / "sweeps").iterdir())
+    runs = pd.read_parquet(sweep / "analysis" / "calibration_runs.parquet")
+    assert len(runs) == 20 and runs["accepted"].sum() >= 1
+    assert runs.loc[runs["accepted"], "distance"].max() <= runs.loc[~runs["accepted"], "distance"].min()
+    check = pd.read_parquet(sweep / "analysis" / "calibration_check.parquet")
+    assert "current defaults" in set(check["candidate"])
+    assert check["mean_distance"].is_monotonic_increasing
+    fitted = pd.read_parquet(sweep / "analysis" / "calibration_fitted.parquet")
+    assert ((fitted["fitted"] >= fitted["sampled_low"]) & (fitted["fitted"] <= fitted["sampled_high"])).all()
