@@ -301,3 +301,60 @@ def check_size(method: str, value: str) -> int:
         raise ConfigError("n", value, f"a whole number, {low} to 100000 ({method}: "
                                       f"{'trajectories' if method == 'morris' else 'base sample size'})")
     return int(value)
+
+
+DOC_START, DOC_END = "<!-- sensitivity:start -->", "<!-- sensitivity:end -->"
+
+
+def markdown(sweep_dir: Path) -> str:
+    """The analysis of a finished sensitivity sweep as Markdown tables (for the docs)."""
+    method = json.loads((sweep_dir / "problem.json").read_text(encoding="utf-8"))["method"]
+    out = sweep_dir / "analysis"
+    lines = [f"### {method.capitalize()} (`{sweep_dir.name}`, {len(pd.read_parquet(sweep_dir / 'sample.parquet'))} runs)",
+             ""]
+    if method == "morris":
+        t = pd.read_parquet(out / "morris.parquet")
+        for name, g in t.groupby("output", sort=False):
+            lines += [f"**{name}**: the ten largest mu* (with 95% CI) and sigma", "",
+                      "| parameter | mu* | sigma |", "|---|---|---|"]
+            lines += [f"| `{r.parameter}` | {r.mu_star:.3g} +- {r.mu_star_conf:.2g} | {r.sigma:.3g} |"
+                      for r in g.head(10).itertuples()]
+            lines.append("")
+    elif method == "sobol":
+        t = pd.read_parquet(out / "sobol.parquet")
+        wide = t.pivot_table(index=["output", "parameter"], columns="index", values=["value", "conf"])
+        lines += ["| output | parameter | first order | total |", "|---|---|---|---|"]
+        for (o, p), r in wide.sort_values(("value", "total"), ascending=False).sort_index(level=0,
+                                                                                        sort_remaining=False).iterrows():
+            lines.append(f"| {o} | `{p}` | {r[('value', 'first order')]:.3f} +- {r[('conf', 'first order')]:.3f} | "
+                         f"{r[('value', 'total')]:.3f} +- {r[('conf', 'total')]:.3f} |")
+        lines.append("")
+    elif method == "prim":
+        t = pd.read_parquet(out / "prim_boxes.parquet")
+        for (o, case), g in t.groupby(["output", "case"], sort=False):
+            first = g.iloc[0]
+            lines += [f"**{case}**: box {int(first['box'])}, coverage {first['coverage']:.2f}, density "
+                      f"{first['density']:.2f}", "", "| parameter | box | sampled |", "|---|---|---|"]
+            lines += [f"| `{r.parameter}` | {r.low:.3g} - {r.high:.3g} | {r.sampled_low:.3g} - {r.sampled_high:.3g} |"
+                      for r in g.itertuples()]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def write_docs(doc: Path, sweep_dirs: list[Path]) -> None:
+    text = doc.read_text(encoding="utf-8")
+    head, rest = text.split(DOC_START, 1)
+    tail = rest.split(DOC_END, 1)[1]
+    body = "\n".join(markdown(d) for d in sweep_dirs)
+    doc.write_text(f"{head}{DOC_START}\n{body}\n{DOC_END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) >= 4 and sys.argv[1] == "--write":
+        write_docs(Path(sys.argv[2]), [Path(a) for a in sys.argv[3:]])
+    else:
+        print("usage: python -m simcoop.sensitivity --write docs/validation.md SWEEP_DIR [SWEEP_DIR ...]",
+              file=sys.stderr)
+        sys.exit(2)
