@@ -1,7 +1,9 @@
 """Municipality and Centrumstad agents: the model's face, one Mesa agent per municipality.
 
-Static attributes live in numpy arrays on the model (index `idx`); agents read them
-through properties so there is one copy of the truth and vectorised metrics stay cheap.
+State lives in numpy arrays on the model (index `idx`); agents read it through
+properties, so there is one copy of the truth and the utilities of all options can be
+computed at once (simcoop.evaluation). What makes a centre city different is said here
+(`scale_factor`) and read into an array by the model.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
-import numpy as np
 
 from simcoop import decisions, policy
-from simcoop.igs import IGS, Economics
+from simcoop.igs import IGS
 
 if TYPE_CHECKING:
     from simcoop.model import CooperationModel
@@ -26,7 +27,6 @@ class Municipality(mesa.Agent):
     def __init__(self, model: CooperationModel, idx: int):
         super().__init__(model)
         self.idx = idx
-        self.igs: IGS | None = None
 
     # --- attributes (read from the model's arrays) ---
     @property
@@ -42,17 +42,17 @@ class Municipality(mesa.Agent):
         return float(self.model.population[self.idx])
 
     @property
+    def igs(self) -> IGS | None:
+        return self.model.igs.get(int(self.model.member_of[self.idx]))
+
+    @property
     def igs_id(self) -> int:
-        return -1 if self.igs is None else self.igs.igs_id
+        return int(self.model.member_of[self.idx])
 
     @property
     def scale_factor(self) -> float:
         """Small municipalities weigh scale at face value (digest, Mechanism 4)."""
         return 1.0
-
-    def perceived_dominance(self, econ: Economics) -> float:
-        """The largest excess agenda share of a centre city in the member set."""
-        return econ.centre_excess
 
     # --- behaviour ---
     def decide(self) -> None:
@@ -60,26 +60,22 @@ class Municipality(mesa.Agent):
         model = self.model
         beh = model.cfg.behaviour
         if model.rng.random() >= model.admin_support[self.idx]:
+            model.skip(self.idx)
             return
-        opts = decisions.options(model, self.idx)
-        probs = decisions.logit_probabilities(np.array([o.utility for o in opts]), beh.temperature)
-        choice = opts[int(model.rng.choice(len(opts), p=probs))]
-        if choice.kind == "stay":
+        menu = model.menu(self.idx)
+        k = decisions.pick(menu.utilities, beh.temperature, model.rng)
+        if menu.kinds[k] == decisions.STAY:
             return
         if model.rng.random() >= policy.gate_probability(model.political_will[self.idx], beh, model.year):
             return
-        model.carry_out(self, choice)
+        model.carry_out(self, menu.option(model, k))
 
 
 class Centrumstad(Municipality):
     """A centre city: more money and staff (set in attributes), gains from a large IGS and
-    does not fear its own weight on the agenda (digest, Actors and Mechanisms 4-5)."""
+    does not fear its own weight on the agenda (digest, Actors and Mechanisms 4-5): like
+    every municipality it fears only the weight of centre cities other than itself."""
 
     @property
     def scale_factor(self) -> float:
         return self.model.cfg.behaviour.centre_scale_factor
-
-    def perceived_dominance(self, econ: Economics) -> float:
-        centre = self.model.centre[econ.members] & (econ.members != self.idx)
-        excess = econ.agenda_share[centre] - econ.population_share[centre]
-        return float(max(0.0, excess.max())) if excess.size else 0.0

@@ -15,6 +15,7 @@ the field and the accepted values (exit code 2) and nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -113,8 +114,11 @@ def app(cfg: DictConfig) -> None:
                     print(progress, file=sys.stderr, flush=True)
             return
         result = run_config(cfg)
-        result.write(out)
+        store.write_whole(result, out)  # all or nothing: no partial result on a full disk
     except SimcoopInputError as exc:  # Hydra would print a traceback hint; we print one line
+        if hc.mode != RunMode.MULTIRUN:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # the run folder Hydra made for us, if it is still empty
         print(f"simcoop: {exc}", file=sys.stderr)
         sys.exit(2)
     figure = summary_figure(result, out / "summary.png")

@@ -8,12 +8,14 @@ parameter table in ``docs/ODD.md`` (``python -m simcoop.docs``), so the three ca
 from __future__ import annotations
 
 import dataclasses
+import numbers
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from simcoop.errors import ConfigError
 
@@ -246,17 +248,69 @@ def iter_params(cls: type = SimConfig, prefix: str = ""):
             yield f"{prefix}{f.name}", f
 
 
+def _accepted(f: dataclasses.Field) -> str:
+    """What a field accepts, for messages: its choices, or its type and range."""
+    meta = f.metadata
+    if meta.get("choices"):
+        return "one of " + ", ".join(meta["choices"])
+    kind = type(f.default).__name__
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None:
+        return f"a {kind} {fmt_number(low)} to {fmt_number(high)} ({meta['unit']})"
+    return f"a {kind} ({meta['unit']})"
+
+
+def _unknown_key(values: dict, prefix: str = "") -> tuple[str, Any] | None:
+    """The first key of values that is no field of the schema (e.g. added with +key=...)."""
+    known = {name for name, _ in iter_params()}
+    groups = {name.rsplit(".", 1)[0] for name in known if "." in name}
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if not prefix and key == "hydra":
+            continue
+        if isinstance(value, dict) and name in groups:
+            found = _unknown_key(value, f"{name}.")
+            if found:
+                return found
+        elif name not in known:
+            return name, value
+    return None
+
+
+def _fields_of(name: str) -> str:
+    parent = name.rsplit(".", 1)[0] if "." in name else ""
+    node: Any = SimConfig
+    for part in [p for p in parent.split(".") if p]:
+        node = type(getattr(node(), part))
+    return "fields " + ", ".join(f.name for f in dataclasses.fields(node))
+
+
 def validate(cfg: DictConfig | dict) -> None:
     """Check ranges, choices and cross-field rules; raise ConfigError on the first problem."""
-    values = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    if isinstance(cfg, DictConfig):
+        try:
+            values = OmegaConf.to_container(cfg, resolve=True)
+        except OmegaConfBaseException as exc:  # e.g. seed=${nope}: an interpolation that does not resolve
+            key = getattr(exc, "full_key", None) or "override"
+            raise ConfigError(key, f"<{str(exc).splitlines()[0]}>", "a value or an interpolation of an "
+                              "existing field") from None
+    else:
+        values = cfg
+    unknown = _unknown_key(values)
+    if unknown:
+        raise ConfigError(unknown[0], unknown[1], _fields_of(unknown[0]))
     for name, f in iter_params():
         value: Any = values
         for part in name.split("."):
+            if not isinstance(value, dict) or part not in value:  # e.g. deleted with ~field
+                raise ConfigError(name, "<missing>", _accepted(f))
             value = value[part]
         meta = f.metadata
         if meta.get("choices") and value not in meta["choices"]:
             raise ConfigError(name, value, "one of " + ", ".join(meta["choices"]))
         low, high = meta.get("low"), meta.get("high")
+        if low is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            raise ConfigError(name, value, _accepted(f))
         if low is not None and not (low <= value <= high):
             raise ConfigError(name, value, f"{fmt_number(low)} to {fmt_number(high)} ({meta['unit']})")
     if values["end_year"] <= values["start_year"]:

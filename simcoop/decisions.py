@@ -1,7 +1,10 @@
-"""How a municipality weighs its options each year: utilities, logit choice, political gate.
+"""How a municipality weighs its options each year: menus of options, logit choice, votes.
 
-`evaluate` assembles the utility terms of simcoop.utility for one municipality and one
-(hypothetical) member set; `logit_probabilities` turns utilities into choice probabilities.
+A municipality's menu holds, in a fixed order: stay (in its IGS, or alone), leave (if it
+is in one), join each reachable IGS (by IGS id), and found a new IGS with trusted
+unaffiliated neighbours. `menus` builds the menus of many municipalities at once and
+evaluates all their options in one vectorised pass (simcoop.evaluation); `pick` draws the
+choice (multinomial logit).
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simcoop import policy, utility
-from simcoop.attributes import expertise_from_staff
-from simcoop.igs import IGS, Economics, economics
+from simcoop.evaluation import Candidates, evaluate
 
 if TYPE_CHECKING:
+    from simcoop.igs import IGS
     from simcoop.model import CooperationModel
+
+STAY, LEAVE, JOIN, FOUND = 0, 1, 2, 3
+KINDS = ("stay", "leave", "join", "found")
 
 
 @dataclass
@@ -27,6 +33,21 @@ class Option:
     utility: float
 
 
+@dataclass
+class Menu:
+    """One municipality's options this year, as parallel arrays in menu order."""
+    kinds: np.ndarray            # STAY, LEAVE, JOIN or FOUND
+    igs_ids: np.ndarray          # the IGS stayed in or joined; -1 otherwise
+    utilities: np.ndarray
+    founding_members: np.ndarray | None  # the founder first, then its partners
+
+    def option(self, model: CooperationModel, k: int) -> Option:
+        kind = int(self.kinds[k])
+        igs = model.igs.get(int(self.igs_ids[k])) if self.igs_ids[k] >= 0 else None
+        members = self.founding_members if kind == FOUND else None
+        return Option(KINDS[kind], igs, members, float(self.utilities[k]))
+
+
 def logit_probabilities(utilities: np.ndarray, temperature: float) -> np.ndarray:
     """Multinomial logit: P(k) proportional to exp(U_k / T), computed stably."""
     u = np.asarray(utilities, dtype=float) / temperature
@@ -34,87 +55,153 @@ def logit_probabilities(utilities: np.ndarray, temperature: float) -> np.ndarray
     return p / p.sum()
 
 
-def igs_economics(model: CooperationModel, members: np.ndarray) -> Economics:
-    """Economics of a member set as Flemish policy would treat it this year."""
-    cfg = model.cfg
-    pop = float(model.population[members].sum())
-    recognised = policy.is_recognised(pop, model.region[members], cfg.incentive, cfg.region_rule, model.year)
-    grant = policy.subsidy(pop, recognised, cfg.incentive, model.year)
-    coordinators = cfg.incentive.coordinator_fte if recognised else 0.0
-    return economics(members, model.population, model.budget, model.staff, model.centre,
-                     cfg.key, cfg.igs, grant, coordinators, recognised)
+def pick(utilities: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """Draw an option with logit probabilities from one uniform number (the draw
+    `rng.choice(len(utilities), p=...)` makes, without its overhead)."""
+    cdf = logit_probabilities(utilities, temperature).cumsum()
+    cdf /= cdf[-1]
+    return int(cdf.searchsorted(rng.random(), side="right"))
 
 
-def evaluate(model: CooperationModel, i: int, members: np.ndarray, econ: Economics | None = None) -> utility.Terms:
-    """Utility terms for municipality i in the member set `members` (which includes i)."""
-    beh, cfg = model.cfg.behaviour, model.cfg
-    econ = econ if econ is not None else igs_economics(model, members)
-    k = int(np.flatnonzero(econ.members == i)[0])
-    others = econ.members[econ.members != i]
-    agent = model.by_index[i]
-    best = max(float(model.expertise[others].max()), float(expertise_from_staff(econ.paid_fte)))
-    # benefits materialise only as far as partners trust each other (digest Mechanisms 6, 10)
-    works = utility.working_relationship(float(model.trust[i, others].mean()), beh.trust_reference)
-    return utility.Terms(
-        scale=works * utility.scale_benefit(econ.population, model.population[i], beh.scale_population,
-                                            beh.w_scale * agent.scale_factor),
-        expertise=works * utility.expertise_gap(model.expertise[i], best, beh.w_expertise),
-        knowledge=works * utility.knowledge_sharing(model.trust[i, others], beh.knowledge_partners, beh.w_knowledge),
-        money=utility.net_money(econ.returned[k], econ.contributions[k], model.culture_budget[i], beh.w_money,
-                                model.budget_pressure[i]),
-        staff=utility.staff_time_cost(econ.coordination_fte[k], model.staff[i], model.workload[i], beh.w_staff),
-        transaction=utility.transaction_cost(len(econ.members), cfg.igs.feasible_members, beh.w_transaction),
-        dominance=utility.dominance_cost(agent.perceived_dominance(econ), beh.w_dominance),
-        identity=utility.identity_fit(model.identity[i], float((model.region[econ.members] == model.region[i]).mean()),
-                                      beh.w_identity),
-    )
+def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenated ranges [starts[k], starts[k] + counts[k]): gathers ragged slices at once."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + np.arange(total) - offsets
+
+
+def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
+    """The menus of these municipalities in the current state, evaluated in one pass."""
+    beh, n_feasible = model.cfg.behaviour, model.cfg.igs.feasible_members
+    agents = np.asarray(agents, dtype=np.int64)
+    index = model.igs_index()
+    col, gptr, gflat, ids = index.col, index.ptr, index.flat, index.ids
+    gsize = np.diff(gptr)
+    n_cols = max(len(ids), 1)
+    cur = col[agents]
+    own_region_only = not policy.cross_region_allowed(model.cfg.region_rule, model.year)
+
+    # neighbours of every agent, gathered once (reachable IGS and founding partners)
+    deg = model.nb_ptr[agents + 1] - model.nb_ptr[agents]
+    nb_row = np.repeat(np.arange(len(agents)), deg)
+    nbrs = model.nb_flat[ragged_arange(model.nb_ptr[agents], deg)]
+
+    # reachable IGS: a member in the agent's region, or a member next door (by column)
+    reg_col = np.unique(model.region[gflat] * n_cols + np.repeat(np.arange(len(ids)), gsize))
+    reg_ptr = np.searchsorted(reg_col // n_cols, np.arange(model.n_regions + 1))
+    own = model.region[agents]
+    count = reg_ptr[own + 1] - reg_ptr[own]
+    by_region = (np.repeat(np.arange(len(agents)), count) * n_cols
+                 + reg_col[ragged_arange(reg_ptr[own], count)] % n_cols)
+    next_door = col[nbrs] >= 0
+    pairs = np.unique(np.concatenate([by_region, nb_row[next_door] * n_cols + col[nbrs[next_door]]]))
+    j_row, j_col = pairs // n_cols, pairs % n_cols
+    keep = j_col != cur[j_row]
+    if own_region_only:
+        keep &= (index.region_lo[j_col] == own[j_row]) & (index.region_hi[j_col] == own[j_row])
+    j_row, j_col = j_row[keep], j_col[keep]
+
+    # founding partners: unaffiliated neighbours trusted enough, most trusted first
+    ok = col[nbrs] < 0
+    ok &= model.trust[agents[nb_row], nbrs] >= beh.founding_trust
+    if own_region_only:
+        ok &= model.region[nbrs] == own[nb_row]
+    f_row, f_nb = nb_row[ok], nbrs[ok]
+    order = np.lexsort((-model.trust[agents[f_row], f_nb], f_row))  # stable: ties keep neighbour order
+    f_row, f_nb = f_row[order], f_nb[order]
+    rank = np.arange(len(f_row)) - np.searchsorted(f_row, f_row)
+    f_row, f_nb = f_row[rank < n_feasible - 1], f_nb[rank < n_feasible - 1]
+    founders, f_count = np.unique(f_row, return_counts=True)
+
+    # the candidate sets: stay (own IGS), join (IGS plus the agent), found (agent plus partners)
+    s_row = np.flatnonzero(cur >= 0)
+    s_col = cur[s_row]
+    stay_sets = gflat[ragged_arange(gptr[s_col], gsize[s_col])]
+    join_len = gsize[j_col] + 1
+    join_sets = np.empty(int(join_len.sum()), np.int64)
+    last = np.cumsum(join_len) - 1
+    join_sets[last] = agents[j_row]
+    body = np.ones(len(join_sets), bool)
+    body[last] = False
+    join_sets[body] = gflat[ragged_arange(gptr[j_col], gsize[j_col])]
+    found_len = f_count + 1
+    found_sets = np.empty(int(found_len.sum()), np.int64)
+    first = np.cumsum(found_len) - found_len
+    found_sets[first] = agents[founders]
+    head = np.zeros(len(found_sets), bool)
+    head[first] = True
+    found_sets[~head] = f_nb
+    lengths = np.concatenate([gsize[s_col], join_len, found_len])
+    cand = Candidates(chooser=agents[np.concatenate([s_row, j_row, founders])],
+                      flat=np.concatenate([stay_sets, join_sets, found_sets]),
+                      ptr=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+    total = np.zeros(0)
+    if len(cand):
+        ev = evaluate(model, cand)
+        total = ev.terms.total
+    n_s, n_j = len(s_row), len(j_row)
+    tenure = model.year - model.joined_year[agents[s_row]]
+    found_util = total[n_s + n_j:] + utility.founding_cost(ev.mean_trust[n_s + n_j:], beh.founding_cost) \
+        if len(founders) else np.zeros(0)
+
+    # the option table, sorted into menu order
+    alone = np.flatnonzero(cur < 0)
+    rows = np.concatenate([s_row, s_row, alone, j_row, founders])
+    rank_in_menu = np.concatenate([np.zeros(n_s), np.ones(n_s), np.zeros(len(alone)), 2 + j_col,
+                                   np.full(len(founders), 2 + n_cols)])
+    kinds = np.concatenate([np.full(n_s, STAY), np.full(n_s, LEAVE), np.full(len(alone), STAY),
+                            np.full(n_j, JOIN), np.full(len(founders), FOUND)])
+    igs_ids = np.concatenate([ids[s_col], np.full(n_s, -1), np.full(len(alone), -1), ids[j_col],
+                              np.full(len(founders), -1)])
+    utils = np.concatenate([total[:n_s] + utility.inertia(tenure, beh.maturity_years, beh.inertia),
+                            np.zeros(n_s),
+                            np.full(len(alone), utility.inertia(0, beh.maturity_years, beh.inertia)),
+                            total[n_s:n_s + n_j], found_util])
+    order = np.lexsort((rank_in_menu, rows))
+    rows, kinds, igs_ids, utils = rows[order], kinds[order], igs_ids[order], utils[order]
+    bounds = np.searchsorted(rows, np.arange(len(agents) + 1))
+    found_at = dict(zip(founders.tolist(), range(len(founders))))
+    found_start = n_s + n_j
+    out: dict[int, Menu] = {}
+    for r, a in enumerate(agents.tolist()):
+        lo, hi = bounds[r], bounds[r + 1]
+        f = found_at.get(r)
+        members = None
+        if f is not None:
+            s = found_start + f
+            members = cand.flat[cand.ptr[s]:cand.ptr[s + 1]]
+        out[a] = Menu(kinds[lo:hi], igs_ids[lo:hi], utils[lo:hi], members)
+    return out
 
 
 def options(model: CooperationModel, i: int) -> list[Option]:
-    """Stay, leave, join a reachable IGS, or found one with trusted unaffiliated neighbours."""
-    beh = model.cfg.behaviour
-    agent = model.by_index[i]
-    current = agent.igs
-    opts: list[Option] = []
-    if current is not None:
-        members = np.array(current.members)
-        terms = evaluate(model, i, members)
-        tenure = model.year - current.joined[i]
-        opts.append(Option("stay", current, members, terms.total + utility.inertia(tenure, beh.maturity_years,
-                                                                                 beh.inertia)))
-        opts.append(Option("leave", None, None, 0.0))
-    else:
-        opts.append(Option("stay", None, None, utility.inertia(0, beh.maturity_years, beh.inertia)))
-    for g in model.reachable_igs(i):
-        if g is current:
-            continue
-        members = np.array(g.members + [i])
-        opts.append(Option("join", g, members, evaluate(model, i, members).total))
-    partners = model.founding_partners(i)
-    if len(partners):
-        members = np.concatenate([[i], partners])
-        terms = evaluate(model, i, members)
-        terms.founding = utility.founding_cost(float(model.trust[i, partners].mean()), beh.founding_cost)
-        opts.append(Option("found", None, members, terms.total))
-    return opts
+    """Municipality i's menu as a list of options (for inspection and tests)."""
+    menu = menus(model, np.array([i]))[i]
+    return [menu.option(model, k) for k in range(len(menu.kinds))]
+
+
+def material(model: CooperationModel, pairs: list[tuple[int, np.ndarray]]) -> np.ndarray:
+    """The material utility (what a member experiences as its return) of each (municipality, set)."""
+    return evaluate(model, Candidates.of(pairs)).terms.material
 
 
 def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     """The members vote: the median member must not lose material utility."""
     before = np.array(g.members)
-    after = np.array(g.members + [newcomer])
-    econ_before, econ_after = igs_economics(model, before), igs_economics(model, after)
-    delta = [evaluate(model, j, after, econ_after).material - evaluate(model, j, before, econ_before).material
-             for j in g.members]
+    after = np.append(before, newcomer)
+    values = material(model, [(j, after) for j in before] + [(j, before) for j in before])
+    delta = values[:len(before)] - values[len(before):]
     return float(np.median(delta)) >= 0.0
 
 
-def accepts_founding(model: CooperationModel, j: int, members: np.ndarray) -> bool:
-    """An invited neighbour joins a new IGS if it beats staying alone and its council agrees."""
+def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.ndarray) -> list[int]:
+    """The invited neighbours who join a new IGS: it must beat staying alone, and each
+    council must agree (one draw per partner that wants to, in invitation order)."""
     beh = model.cfg.behaviour
-    others = members[members != j]
-    terms = evaluate(model, j, members)
-    terms.founding = utility.founding_cost(float(model.trust[j, others].mean()), beh.founding_cost)
-    if terms.total <= utility.inertia(0, beh.maturity_years, beh.inertia):
-        return False
-    return bool(model.rng.random() < policy.gate_probability(model.political_will[j], beh, model.year))
+    ev = evaluate(model, Candidates.of([(int(j), members) for j in partners]))
+    wants = ev.terms.total + utility.founding_cost(ev.mean_trust, beh.founding_cost) \
+        > utility.inertia(0, beh.maturity_years, beh.inertia)
+    gate = policy.gate_probability(model.political_will, beh, model.year)
+    return [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]

@@ -64,7 +64,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, encoding="utf-8")
     except UnicodeDecodeError:
-        raise DataError(name, None, None, "not UTF-8 text; save the file as UTF-8") from None
+        raw = path.read_bytes()
+        try:
+            raw.decode("utf-8")
+            at, row = "", None
+        except UnicodeDecodeError as exc:
+            at, row = f" (byte 0x{raw[exc.start]:02x})", raw[:exc.start].count(b"\n") or None
+        raise DataError(name, row, None, f"not UTF-8 text{at}; save the file as UTF-8") from None
     except pd.errors.EmptyDataError:
         raise DataError(name, None, None, "the file is empty; expected a header and rows") from None
     except (pd.errors.ParserError, ValueError) as exc:
@@ -90,7 +96,27 @@ def _numeric(df: pd.DataFrame, file: str, col: str) -> np.ndarray:
         raw = df[col].iloc[row - 1]
         problem = "missing value (NaN)" if pd.isna(raw) else f"{raw!r} is not a number"
         raise DataError(file, row, col, problem + "; expected a number")
+    infinite = ~np.isfinite(values.to_numpy(dtype=float))
+    if infinite.any():
+        row = _first_bad(df, pd.Series(infinite))
+        raise DataError(file, row, col, f"{_show(df[col].iloc[row - 1])} is not finite; expected a finite number")
     return values.to_numpy(dtype=float)
+
+
+def _show(raw: object) -> str:
+    """A cell for a message: numpy scalars as plain Python values."""
+    return repr(raw.item() if hasattr(raw, "item") else raw)
+
+
+def _codes(df: pd.DataFrame, file: str, col: str) -> np.ndarray:
+    """A column of NIS codes: whole positive numbers (read as int64 without rounding)."""
+    values = _numeric(df, file, col)
+    bad = (values != np.round(values)) | (values <= 0) | (values >= 2**53)
+    if bad.any():
+        row = _first_bad(df, pd.Series(bad))
+        raise DataError(file, row, col, f"{_show(df[col].iloc[row - 1])} is not a NIS code; "
+                        "expected a whole positive number")
+    return values.astype(np.int64)
 
 
 def _checksum(paths: list[Path]) -> str:
@@ -106,7 +132,7 @@ def load_landscape(folder: str | Path | None = None) -> Landscape:
     mun = _read_csv(folder / MUNICIPALITIES)
     adj = _read_csv(folder / ADJACENCY)
 
-    nis = _numeric(mun, MUNICIPALITIES, "nis").astype(np.int64)
+    nis = _codes(mun, MUNICIPALITIES, "nis")
     dup = pd.Series(nis).duplicated()
     if dup.any():
         row = _first_bad(mun, dup)
@@ -136,8 +162,8 @@ def load_landscape(folder: str | Path | None = None) -> Landscape:
     names_by_code = dict(zip(mun["referentieregio_code"].astype(str), mun["referentieregio"].astype(str)))
 
     index = {int(c): i for i, c in enumerate(nis)}
-    a = _numeric(adj, ADJACENCY, "nis_a").astype(np.int64)
-    b = _numeric(adj, ADJACENCY, "nis_b").astype(np.int64)
+    a = _codes(adj, ADJACENCY, "nis_a")
+    b = _codes(adj, ADJACENCY, "nis_b")
     for col, codes_col in (("nis_a", a), ("nis_b", b)):
         unknown = pd.Series([c not in index for c in codes_col])
         if unknown.any():

@@ -12,6 +12,7 @@ Order within a year (docs/ODD.md, "Process overview and scheduling"):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import mesa
@@ -21,8 +22,10 @@ from simcoop import decisions, policy, trust
 from simcoop.agents import Centrumstad, Municipality
 from simcoop.attributes import derive
 from simcoop.config import SimConfig
-from simcoop.igs import IGS
+from simcoop.evaluation import Candidates, evaluate
+from simcoop.igs import IGS, Economics
 from simcoop.landscape import Landscape, load_landscape, synthetic_landscape
+from simcoop import metrics
 from simcoop.metrics import gini
 
 EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]
@@ -35,6 +38,18 @@ def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> Landscape:
     if d.source == "synthetic":
         return synthetic_landscape(rng, d.n_municipalities, d.n_regions, d.n_centre_cities, d.mean_population)
     return load_landscape(d.path or None)
+
+
+@dataclass(frozen=True)
+class IgsIndex:
+    """The IGS of the moment as arrays (column c is the c-th IGS in id order), for the
+    vectorised decisions: members flat[ptr[c]:ptr[c + 1]], and each municipality's column."""
+    ids: np.ndarray
+    ptr: np.ndarray
+    flat: np.ndarray
+    col: np.ndarray          # per municipality, -1 outside an IGS
+    region_lo: np.ndarray    # per IGS, lowest and highest region index of its members
+    region_hi: np.ndarray
 
 
 class CooperationModel(mesa.Model):
@@ -54,6 +69,11 @@ class CooperationModel(mesa.Model):
         self.region = self.land.region
         self.centre = self.land.centre
         self.adjacency = self.land.adjacency_matrix()
+        self.adjacent_pairs = np.nonzero(self.adjacency)
+        degree = np.array([len(nb) for nb in self.land.neighbours], dtype=np.int64)
+        self.nb_ptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
+        self.nb_flat = np.concatenate([*self.land.neighbours, np.zeros(0, np.int64)]).astype(np.int64)
+        self.n_regions = int(self.region.max()) + 1
         self.budget = attrs.budget
         self.culture_budget = attrs.culture_budget
         self.budget_pressure = np.ones(n)  # >1 in a year of budget shock: contributions weigh more
@@ -72,10 +92,19 @@ class CooperationModel(mesa.Model):
         self.trust[same_cell] = beh.trust_heritage
         np.fill_diagonal(self.trust, 1.0)
 
+        self.igs: dict[int, IGS] = {}
+        self.member_of = np.full(n, -1, dtype=np.int64)   # IGS id per municipality, -1 if none
+        self.joined_year = np.zeros(n, dtype=np.int64)
+        self._index: IgsIndex | None = None
         self.by_index: list[Municipality] = [
             (Centrumstad if self.centre[i] else Municipality)(self, i) for i in range(n)
         ]
-        self.igs: dict[int, IGS] = {}
+        self.scale_factor = np.array([a.scale_factor for a in self.by_index])
+        # the decide phase: menus are computed in batches and recomputed only for those
+        # whose options a move may have changed (see decide_all)
+        self._menus: dict[int, decisions.Menu] = {}
+        self._stale = np.ones(n, dtype=bool)
+        self._pending = np.zeros(n, dtype=bool)
         self._next_igs_id = 0
         self.counts = dict.fromkeys(("joins", "leaves", "foundings", "dissolutions"), 0)
         # per-municipality accounts of the year (0 outside an IGS)
@@ -104,7 +133,7 @@ class CooperationModel(mesa.Model):
     def step(self) -> None:
         self.start_of_year()
         self.apply_policy()
-        self.agents.shuffle_do("decide")
+        self.decide_all()
         self.dissolve_failing()
         self.settle_accounts()
         self.measure()
@@ -143,6 +172,59 @@ class CooperationModel(mesa.Model):
                         if g.igs_id in self.igs:
                             self.leave(int(i), reason="region_rule")
 
+    def decide_all(self) -> None:
+        """Every municipality, in random order, weighs its options and may act on them.
+
+        Decisions are sequential (each sees the moves made before it), but menus are
+        evaluated in batches: all at once, then again only for municipalities still to
+        decide whose options a move may have changed (same region or next door)."""
+        self._stale[:] = True
+        self._pending[:] = True
+        self._menus.clear()
+        self.agents.shuffle_do("decide")
+
+    def menu(self, i: int) -> decisions.Menu:
+        """Municipality i's options now (see decide_all)."""
+        self._pending[i] = False
+        if self._stale[i]:
+            todo = np.flatnonzero(self._stale & self._pending)
+            todo = np.append(todo, i)
+            self._menus.update(decisions.menus(self, todo))
+            self._stale[todo] = False
+        return self._menus[i]
+
+    def skip(self, i: int) -> None:
+        """Municipality i does not deliberate this year."""
+        self._pending[i] = False
+
+    def _moved(self, involved: list[int] | np.ndarray) -> None:
+        """After a move: the IGS index is out of date, and so are the options of everyone
+        in the regions of, or next door to, the municipalities involved."""
+        self._index = None
+        involved = np.asarray(involved, dtype=np.int64)
+        if involved.size:
+            self._stale |= np.isin(self.region, self.region[involved])
+            deg = self.nb_ptr[involved + 1] - self.nb_ptr[involved]
+            self._stale[self.nb_flat[decisions.ragged_arange(self.nb_ptr[involved], deg)]] = True
+
+    def igs_index(self) -> IgsIndex:
+        if self._index is None:
+            groups = list(self.igs.values())
+            sizes = np.array([len(g.members) for g in groups], dtype=np.int64)
+            flat = np.array([m for g in groups for m in g.members], dtype=np.int64)
+            col = np.full(self.land.n, -1, dtype=np.int64)
+            cols = np.repeat(np.arange(len(groups)), sizes)
+            col[flat] = cols
+            ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+            lo = np.full(len(groups), -1)
+            hi = np.full(len(groups), -1)
+            if groups:
+                lo = np.minimum.reduceat(self.region[flat], ptr[:-1])
+                hi = np.maximum.reduceat(self.region[flat], ptr[:-1])
+            self._index = IgsIndex(ids=np.array(list(self.igs), dtype=np.int64), ptr=ptr, flat=flat, col=col,
+                                   region_lo=lo, region_hi=hi)
+        return self._index
+
     def dissolve_failing(self) -> None:
         limit = self.cfg.incentive.dissolve_after_unrecognised_years
         for g in list(self.igs.values()):
@@ -154,57 +236,56 @@ class CooperationModel(mesa.Model):
         beh = self.cfg.behaviour
         for arr in (self.contribution, self.subsidy_share, self.net_benefit, self.agenda_share):
             arr[:] = 0.0
-        for g in self.igs.values():
-            members = np.array(g.members)
-            econ = decisions.igs_economics(self, members)
-            g.economics = econ
-            g.recognised = econ.recognised
-            g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
-            self.contribution[members] = econ.contributions
-            self.subsidy_share[members] = econ.subsidy_shares
-            self.agenda_share[members] = econ.agenda_share
-            excess = econ.agenda_share - econ.population_share
-            for k, i in enumerate(members):
-                realised = decisions.evaluate(self, int(i), members, econ).material
-                self.net_benefit[i] = realised
-                mask = np.arange(len(members)) != k
-                others = members[mask]
-                self.trust[i, others] = trust.update(self.trust[i, others], realised, beh.trust_gain, beh.trust_loss)
-                dominant = mask & self.centre[members] & (excess > 0)
-                if dominant.any():
-                    severity = np.minimum(1.0, excess[dominant] / beh.dominance_tolerance)
-                    self.trust[i, members[dominant]] = trust.update(self.trust[i, members[dominant]], -1.0, 0.0,
-                                                                    beh.trust_loss * severity)
-                self.trust[i, others] = trust.erode(self.trust[i, others], 0.0, beh.trust_erosion)
-        near = self.adjacency
-        self.trust[near] += beh.informal_networking * (1.0 - self.trust[near])
+        groups = list(self.igs.values())
+        if groups:
+            # every member takes stock of its own IGS: one candidate per member
+            sets = [np.array(g.members) for g in groups]
+            cand = Candidates.of([(int(i), m) for m in sets for i in m])
+            ev = evaluate(self, cand)
+            econ, realised = ev.economics, ev.terms.material
+            first = 0
+            for g, members in zip(groups, sets):
+                n = len(members)
+                lo, hi = econ.ptr[first], econ.ptr[first + 1]   # the set as seen by its first member
+                g.economics = Economics(
+                    members=members, population=float(econ.population[first]), need=float(econ.need[first]),
+                    recognised=bool(ev.recognised[first]), contributions=econ.contributions[lo:hi],
+                    subsidy=float(econ.subsidy[first]),
+                    subsidy_shares=econ.subsidy[first] * econ.population_share[lo:hi],
+                    returned=econ.returned[lo:hi], paid_fte=float(econ.paid_fte[first]),
+                    host=int(econ.host[first]), coordination_fte=np.full(n, econ.coordination_fte[first]),
+                    agenda_share=econ.agenda_share[lo:hi], population_share=econ.population_share[lo:hi],
+                    dominance=metrics.dominance_index(econ.agenda_share[lo:hi], econ.population_share[lo:hi]),
+                    centre_excess=metrics.centre_excess(econ.agenda_share[lo:hi], econ.population_share[lo:hi],
+                                                        self.centre[members]))
+                g.recognised = g.economics.recognised
+                g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
+                self.contribution[members] = g.economics.contributions
+                self.subsidy_share[members] = g.economics.subsidy_shares
+                self.agenda_share[members] = g.economics.agenda_share
+                self.net_benefit[members] = realised[first:first + n]
+                self.trust[np.ix_(members, members)] = self.trust_after_year(members, realised[first:first + n],
+                                                                              g.economics)
+                first += n
+        rows, cols = self.adjacent_pairs
+        self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
+
+    def trust_after_year(self, members: np.ndarray, realised: np.ndarray, econ: Economics) -> np.ndarray:
+        """The members' trust in each other after the year: each member's trust in its
+        partners follows its realised return; a centre city that took more than its share
+        of the agenda loses trust; untended trust erodes (digest Mechanisms 5 and 6)."""
+        beh = self.cfg.behaviour
+        block = self.trust[np.ix_(members, members)]
+        updated = trust.update(block, realised[:, None], beh.trust_gain, beh.trust_loss)
+        excess = econ.agenda_share - econ.population_share
+        dominant = self.centre[members] & (excess > 0)
+        if dominant.any():
+            severity = np.minimum(1.0, excess[dominant] / beh.dominance_tolerance)
+            updated[:, dominant] = trust.update(updated[:, dominant], -1.0, 0.0, beh.trust_loss * severity)
+        updated = trust.erode(updated, 0.0, beh.trust_erosion)
+        return np.where(np.eye(len(members), dtype=bool), block, updated)
 
     # ------------------------------------------------------------------ moves
-    def reachable_igs(self, i: int) -> list[IGS]:
-        """IGS with a member adjacent to i or in i's region; one region once the rule is announced."""
-        own_region_only = not policy.cross_region_allowed(self.cfg.region_rule, self.year)
-        found = []
-        for g in self.igs.values():
-            members = np.array(g.members)
-            same = self.region[members] == self.region[i]
-            if own_region_only and not same.all():
-                continue
-            if same.any() or self.adjacency[i, members].any():
-                found.append(g)
-        return found
-
-    def founding_partners(self, i: int) -> np.ndarray:
-        """Unaffiliated neighbours trusted enough to start something with (most trusted first)."""
-        beh = self.cfg.behaviour
-        nb = self.land.neighbours[i]
-        ok = np.array([self.by_index[j].igs is None for j in nb], dtype=bool) if nb.size else np.zeros(0, bool)
-        ok &= self.trust[i, nb] >= beh.founding_trust
-        if not policy.cross_region_allowed(self.cfg.region_rule, self.year):
-            ok &= self.region[nb] == self.region[i]
-        partners = nb[ok]
-        partners = partners[np.argsort(-self.trust[i, partners], kind="stable")]
-        return partners[: self.cfg.igs.feasible_members - 1]
-
     def carry_out(self, agent: Municipality, option: decisions.Option) -> None:
         i, current = agent.idx, agent.igs
         if option.kind == "leave":
@@ -217,7 +298,7 @@ class CooperationModel(mesa.Model):
                     self.join(i, option.igs)
         elif option.kind == "found":
             members = option.members
-            partners = [int(j) for j in members[1:] if decisions.accepts_founding(self, int(j), members)]
+            partners = decisions.accepts_founding(self, members[1:], members)
             if partners:
                 if current is not None:
                     self.leave(i, reason="switch")
@@ -225,7 +306,9 @@ class CooperationModel(mesa.Model):
 
     def join(self, i: int, g: IGS) -> None:
         g.add(i, self.year)
-        self.by_index[i].igs = g
+        self.member_of[i] = g.igs_id
+        self.joined_year[i] = self.year
+        self._moved(g.members)
         self.counts["joins"] += 1
         self._event("join", g.igs_id, i, "choice")
 
@@ -234,8 +317,9 @@ class CooperationModel(mesa.Model):
         g = IGS(self._next_igs_id, self.year, list(members))
         self._next_igs_id += 1
         self.igs[g.igs_id] = g
-        for i in members:
-            self.by_index[i].igs = g
+        self.member_of[members] = g.igs_id
+        self.joined_year[members] = self.year
+        self._moved(members)
         self.counts["foundings"] += 1
         self._event("found", g.igs_id, members[0], "initiative")
         for i in members[1:]:
@@ -243,9 +327,10 @@ class CooperationModel(mesa.Model):
         return g
 
     def leave(self, i: int, reason: str) -> None:
-        g = self.by_index[i].igs
+        g = self.igs[int(self.member_of[i])]
+        self._moved([*g.members])
         g.remove(i)
-        self.by_index[i].igs = None
+        self.member_of[i] = -1
         self.counts["leaves"] += 1
         self._event("leave", g.igs_id, i, reason)
         if reason in ("choice", "switch") and g.members:
@@ -257,8 +342,9 @@ class CooperationModel(mesa.Model):
 
     def dissolve(self, g: IGS, reason: str) -> None:
         """The last members leave (reason dissolution) and the IGS is gone."""
+        self._moved(g.members)
         for i in g.members:
-            self.by_index[i].igs = None
+            self.member_of[i] = -1
             self._event("leave", g.igs_id, i, "dissolution")
         g.members.clear()
         del self.igs[g.igs_id]
@@ -275,7 +361,7 @@ class CooperationModel(mesa.Model):
         """Compute the year's indicators once; the DataCollector's reporters read them."""
         groups = list(self.igs.values())
         pop = self.population
-        in_igs = np.array([a.igs is not None for a in self.by_index])
+        in_igs = self.member_of >= 0
         sizes = np.array([len(g.members) for g in groups])
         popsizes = np.array([g.economics.population for g in groups])
         dominance = np.array([g.economics.dominance for g in groups])
@@ -302,7 +388,7 @@ class CooperationModel(mesa.Model):
             if with_centre else nan,
             "gini_net_benefit": float(ginis.mean()) if groups else nan,
             "mean_trust_members": float(np.mean(pair_trust)) if groups else nan,
-            "mean_trust_neighbours": float(self.trust[self.adjacency].mean()) if self.adjacency.any() else nan,
+            "mean_trust_neighbours": float(self.trust[self.adjacent_pairs].mean()) if self.adjacency.any() else nan,
             "joins": self.counts["joins"],
             "leaves": self.counts["leaves"],
             "foundings": self.counts["foundings"],

@@ -36,22 +36,24 @@ def home_region(member_regions: np.ndarray, member_population: np.ndarray) -> in
     return int(np.argmax(totals))
 
 
-def is_recognised(total_population: float, member_regions: np.ndarray, inc: IncentiveConfig,
-                  rule: RegionRuleConfig, year: int) -> bool:
-    """Recognition: at least the threshold in inhabitants; one region once the rule holds."""
-    if total_population < inc.recognition_threshold:
-        return False
-    return not (region_rule_in_force(rule, year) and spans_regions(member_regions))
+def is_recognised(total_population: float | np.ndarray, spans: bool | np.ndarray, inc: IncentiveConfig,
+                  rule: RegionRuleConfig, year: int) -> bool | np.ndarray:
+    """Recognition: at least the threshold in inhabitants; one region once the rule holds.
+    `spans` says whether the members come from more than one region (per set for arrays)."""
+    recognised = np.asarray(total_population) >= inc.recognition_threshold
+    if region_rule_in_force(rule, year):
+        recognised = recognised & ~np.asarray(spans, dtype=bool)
+    return recognised
 
 
-def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, year: int) -> float:
+def subsidy(total_population: float | np.ndarray, recognised: bool | np.ndarray, inc: IncentiveConfig,
+            year: int) -> float | np.ndarray:
     """Flemish money for a recognised IGS (EUR/year): per inhabitant, a floor, and the
     leisure-participation network bonus from its start year."""
-    if not recognised:
-        return 0.0
-    base = max(inc.subsidy_minimum, inc.subsidy_per_inhabitant * total_population)
-    bonus = inc.network_bonus_per_inhabitant * total_population if year >= inc.network_start_year else 0.0
-    return base + bonus
+    pop = np.asarray(total_population, dtype=float)
+    base = np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * pop)
+    bonus = inc.network_bonus_per_inhabitant * pop if year >= inc.network_start_year else 0.0
+    return np.where(recognised, base + bonus, 0.0)
 
 
 def is_election_year(beh: BehaviourConfig, year: int) -> bool:

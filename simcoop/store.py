@@ -45,23 +45,66 @@ def read_marker(run_dir: Path) -> dict[str, Any]:
     return json.loads((run_dir / MARKER).read_text(encoding="utf-8"))
 
 
+def _refuse_complete(run_dir: Path) -> None:
+    if is_complete(run_dir):
+        raise SimcoopInputError(f"store error: {run_dir} holds a finished run; accepted: a run folder without "
+                                f"{MARKER} (a finished run is never overwritten)")
+
+
 def clear_partial(run_dir: Path) -> None:
-    """Remove what an interrupted run left behind (never called on a complete run)."""
-    assert not is_complete(run_dir)
+    """Remove what an interrupted run left behind (never a complete run: that raises)."""
+    _refuse_complete(run_dir)
     for name in [f"{t}.parquet" for t in TABLES] + ["config.yaml"]:
         (run_dir / name).unlink(missing_ok=True)
     for tmp in run_dir.glob(".*.tmp*"):
         tmp.unlink(missing_ok=True)
 
 
+def _output_error(folder: Path, exc: OSError) -> SimcoopInputError:
+    return SimcoopInputError(f"output error: cannot write results to {folder}: {exc.strerror or exc}; "
+                             "accepted: a writable folder with free space")
+
+
+def write_whole(result: SimulationResult, folder: str | Path) -> list[Path]:
+    """`result.write(folder)`, all or nothing: when a write fails part way (disk full, no
+    permission), the files this call wrote are removed again, so no partial result is left."""
+    folder = Path(folder)
+    targets = [folder / f"{t}.parquet" for t in TABLES] + [folder / "config.yaml"]
+    fresh = not any(p.exists() for p in targets)  # else write() refuses and writes nothing
+    try:
+        return result.write(folder)
+    except (SimcoopInputError, OSError) as exc:
+        if fresh and folder.is_dir():
+            for p in [*targets, *folder.glob(".*.tmp*")]:
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError:
+                    pass
+        if isinstance(exc, OSError):
+            raise _output_error(folder, exc) from None
+        raise
+
+
 def finish(run_dir: Path, result: SimulationResult, overrides: list[str]) -> None:
-    """Write the run's tables, then its marker: the marker's presence means all is there."""
+    """Write the run's tables, then its marker: the marker's presence means all is there.
+
+    A failure (disk full, no permission) leaves the run as if never started: no tables, no
+    temporary files, no marker; a finished run is never touched.
+    """
     clear_partial(run_dir)
-    result.write(run_dir)
+    write_whole(result, run_dir)
     marker = {**result.metadata(), "overrides": overrides, "finished": time.time()}
     tmp = run_dir / f".{MARKER}.tmp-{os.getpid()}"
-    tmp.write_text(json.dumps(marker, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, run_dir / MARKER)
+    try:
+        tmp.write_text(json.dumps(marker, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, run_dir / MARKER)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+            clear_partial(run_dir)
+        except OSError:
+            pass
+        raise _output_error(run_dir, exc) from None
 
 
 def same_config(run_dir: Path, config: dict) -> bool:

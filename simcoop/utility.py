@@ -1,7 +1,8 @@
 """The terms of a municipality's yearly utility of membership. Pure functions.
 
 Each term rests on one mechanism of the domain digest (see docs/ODD.md, Submodels).
-Being alone is worth 0; a term is positive when it favours membership.
+Being alone is worth 0; a term is positive when it favours membership. Every function
+takes scalars or numpy arrays (one value per candidate membership) alike.
 """
 
 from __future__ import annotations
@@ -11,27 +12,28 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 
-def scale_benefit(igs_population: float, own_population: float, scale_population: float, weight: float) -> float:
+def scale_benefit(igs_population, own_population, scale_population: float, weight):
     """Economies of scale with diminishing returns, counted as the gain over going alone."""
-    f = lambda p: 1.0 - np.exp(-p / scale_population)  # noqa: E731
-    return weight * float(f(igs_population) - f(own_population))
+    f = lambda p: 1.0 - np.exp(-np.asarray(p, dtype=float) / scale_population)  # noqa: E731
+    return weight * (f(igs_population) - f(own_population))
 
 
-def expertise_gap(own_expertise: float, best_available: float, weight: float) -> float:
+def expertise_gap(own_expertise, best_available, weight: float):
     """The expertise the IGS brings that the municipality lacks (0 when it has more)."""
-    return weight * max(0.0, best_available - own_expertise)
+    return weight * np.maximum(0.0, np.asarray(best_available) - own_expertise)
 
 
-def knowledge_sharing(trust_in_partners: np.ndarray, saturation: float, weight: float) -> float:
-    """Knowledge exchange: everyone gains, each partner as much as it is trusted (saturating)."""
-    return weight * float(1.0 - np.exp(-np.sum(trust_in_partners) / saturation))
+def knowledge_sharing(summed_trust_in_partners, saturation: float, weight: float):
+    """Knowledge exchange: everyone gains, each partner as much as it is trusted (saturating
+    in the sum of trust over the partners)."""
+    return weight * (1.0 - np.exp(-np.asarray(summed_trust_in_partners, dtype=float) / saturation))
 
 
-def working_relationship(mean_trust: float, trust_reference: float) -> float:
+def working_relationship(mean_trust, trust_reference: float):
     """The share of the benefits of cooperation that materialise: all of them once partners
     trust each other at trust_reference, proportionally less below ('cooperation is personal';
     the informal trust the formal structure needs)."""
-    return min(1.0, mean_trust / trust_reference)
+    return np.minimum(1.0, np.asarray(mean_trust) / trust_reference)
 
 
 def net_money(returned: float, contribution: float, culture_budget: float, weight: float,
@@ -61,9 +63,9 @@ def identity_fit(identity: float, same_region_share: float, weight: float) -> fl
     return weight * identity * same_region_share
 
 
-def inertia(tenure_years: float, maturity_years: float, weight: float) -> float:
+def inertia(tenure_years, maturity_years: float, weight: float):
     """Status-quo bias that grows with tenure towards a mature partnership."""
-    return weight * (0.5 + 0.5 * min(1.0, tenure_years / maturity_years))
+    return weight * (0.5 + 0.5 * np.minimum(1.0, np.asarray(tenure_years) / maturity_years))
 
 
 def founding_cost(mean_trust: float, weight: float) -> float:

@@ -107,9 +107,9 @@ def test_dominance_index_runs_from_population_weights_to_capture():
 def test_no_subsidy_below_the_recognition_threshold():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     regions = np.array([0, 0])
-    assert not policy.is_recognised(84999, regions, inc, rule, 2020)
+    assert not policy.is_recognised(84999, policy.spans_regions(regions), inc, rule, 2020)
     assert policy.subsidy(84999, False, inc, 2020) == 0.0
-    assert policy.is_recognised(85000, regions, inc, rule, 2020)
+    assert policy.is_recognised(85000, policy.spans_regions(regions), inc, rule, 2020)
     assert policy.subsidy(100000, True, inc, 2020) == pytest.approx(90000)
 
 
@@ -123,12 +123,12 @@ def test_region_rule_from_announcement_to_deadline_to_repeal():
     rule = RegionRuleConfig(mode="forced", announce_year=2023, deadline=2028, repeal_year=2032)
     inc, two_regions = IncentiveConfig(), np.array([0, 1])
     assert policy.cross_region_allowed(rule, 2022) and not policy.cross_region_allowed(rule, 2023)
-    assert policy.is_recognised(1e5, two_regions, inc, rule, 2027)
-    assert not policy.is_recognised(1e5, two_regions, inc, rule, 2028)
+    assert policy.is_recognised(1e5, policy.spans_regions(two_regions), inc, rule, 2027)
+    assert not policy.is_recognised(1e5, policy.spans_regions(two_regions), inc, rule, 2028)
     assert policy.region_rule_in_force(rule, 2031) and not policy.region_rule_in_force(rule, 2032)
     assert policy.cross_region_allowed(rule, 2032)
     free = RegionRuleConfig(mode="free")
-    assert policy.is_recognised(1e5, two_regions, inc, free, 2040) and policy.cross_region_allowed(free, 2040)
+    assert policy.is_recognised(1e5, policy.spans_regions(two_regions), inc, free, 2040) and policy.cross_region_allowed(free, 2040)
 
 
 def test_home_region_holds_most_inhabitants():
@@ -167,8 +167,8 @@ def test_staff_time_weighs_more_on_a_loaded_municipality_with_few_staff():
 def test_trust_conditions_benefits_and_founding():
     assert utility.working_relationship(0.25, 0.5) == 0.5
     assert utility.working_relationship(0.9, 0.5) == 1.0
-    assert utility.knowledge_sharing(np.array([0.8, 0.8]), 2.0, 1.0) > utility.knowledge_sharing(
-        np.array([0.2, 0.2]), 2.0, 1.0)
+    assert utility.knowledge_sharing(1.6, 2.0, 1.0) > utility.knowledge_sharing(
+        0.4, 2.0, 1.0)
     assert utility.founding_cost(0.7, 1.0) > utility.founding_cost(0.3, 1.0)  # less negative
 
 
