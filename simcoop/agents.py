@@ -63,7 +63,7 @@ class Municipality(mesa.Agent):
             model.skip(self.idx)
             return
         menu = model.menu(self.idx)
-        k = decisions.pick(menu.utilities, beh.temperature, model.rng)
+        k = menu.pick(model.rng)
         if menu.kinds[k] == decisions.STAY:
             return
         if model.rng.random() >= policy.gate_probability(model.political_will[self.idx], beh, model.year):

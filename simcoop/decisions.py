@@ -2,13 +2,14 @@
 
 A municipality's menu holds, in a fixed order: stay (in its IGS, or alone), leave (if it
 is in one), join each reachable IGS (by IGS id), and found a new IGS with trusted
-unaffiliated neighbours. `menus` builds the menus of many municipalities at once and
-evaluates all their options in one vectorised pass (simcoop.evaluation); `pick` draws the
-choice (multinomial logit).
+unaffiliated neighbours. `menus` builds the menus of many municipalities at once,
+evaluates all their options in one vectorised pass (simcoop.evaluation) and turns the
+utilities into choice probabilities (multinomial logit); `Menu.pick` draws the choice.
 """
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,12 @@ class Menu:
     kinds: np.ndarray            # STAY, LEAVE, JOIN or FOUND
     igs_ids: np.ndarray          # the IGS stayed in or joined; -1 otherwise
     utilities: np.ndarray
+    cdf: np.ndarray              # cumulative logit probabilities
     founding_members: np.ndarray | None  # the founder first, then its partners
+
+    def pick(self, rng: np.random.Generator) -> int:
+        """Draw an option from one uniform number (the draw `rng.choice(n, p=...)` makes)."""
+        return int(self.cdf.searchsorted(rng.random(), side="right"))
 
     def option(self, model: CooperationModel, k: int) -> Option:
         kind = int(self.kinds[k])
@@ -55,12 +61,13 @@ def logit_probabilities(utilities: np.ndarray, temperature: float) -> np.ndarray
     return p / p.sum()
 
 
-def pick(utilities: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
-    """Draw an option with logit probabilities from one uniform number (the draw
-    `rng.choice(len(utilities), p=...)` makes, without its overhead)."""
-    cdf = logit_probabilities(utilities, temperature).cumsum()
-    cdf /= cdf[-1]
-    return int(cdf.searchsorted(rng.random(), side="right"))
+def logit_cdf(utilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Cumulative logit probabilities of each row of a padded (menus x options) table
+    (padding -inf), row by row as `logit_probabilities(...).cumsum()` would give them."""
+    u = utilities / temperature
+    p = np.exp(u - u.max(axis=1, keepdims=True))
+    cdf = (p / p.sum(axis=1, keepdims=True)).cumsum(axis=1)
+    return cdf / cdf[np.arange(len(cdf)), np.isfinite(u).sum(axis=1) - 1][:, None]
 
 
 def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -76,35 +83,48 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     """The menus of these municipalities in the current state, evaluated in one pass."""
     beh, n_feasible = model.cfg.behaviour, model.cfg.igs.feasible_members
     agents = np.asarray(agents, dtype=np.int64)
-    index = model.igs_index()
-    col, gptr, gflat, ids = index.col, index.ptr, index.flat, index.ids
-    gsize = np.diff(gptr)
-    n_cols = max(len(ids), 1)
-    cur = col[agents]
+    member_of = model.member_of
+    cur = member_of[agents]                       # IGS id, -1 outside an IGS
+    own = model.region[agents]
     own_region_only = not policy.cross_region_allowed(model.cfg.region_rule, model.year)
+    span = max(model.next_igs_id, 1)              # encodes (row, IGS id) pairs as row * span + id
 
     # neighbours of every agent, gathered once (reachable IGS and founding partners)
     deg = model.nb_ptr[agents + 1] - model.nb_ptr[agents]
     nb_row = np.repeat(np.arange(len(agents)), deg)
     nbrs = model.nb_flat[ragged_arange(model.nb_ptr[agents], deg)]
 
-    # reachable IGS: a member in the agent's region, or a member next door (by column)
-    reg_col = np.unique(model.region[gflat] * n_cols + np.repeat(np.arange(len(ids)), gsize))
-    reg_ptr = np.searchsorted(reg_col // n_cols, np.arange(model.n_regions + 1))
-    own = model.region[agents]
-    count = reg_ptr[own + 1] - reg_ptr[own]
-    by_region = (np.repeat(np.arange(len(agents)), count) * n_cols
-                 + reg_col[ragged_arange(reg_ptr[own], count)] % n_cols)
-    next_door = col[nbrs] >= 0
-    pairs = np.unique(np.concatenate([by_region, nb_row[next_door] * n_cols + col[nbrs[next_door]]]))
-    j_row, j_col = pairs // n_cols, pairs % n_cols
-    keep = j_col != cur[j_row]
-    if own_region_only:
-        keep &= (index.region_lo[j_col] == own[j_row]) & (index.region_hi[j_col] == own[j_row])
-    j_row, j_col = j_row[keep], j_col[keep]
+    # reachable IGS: a member in the agent's region, or a member next door
+    regions = np.unique(own)
+    count = model.reg_ptr[regions + 1] - model.reg_ptr[regions]
+    towns = model.reg_flat[ragged_arange(model.reg_ptr[regions], count)]
+    town_igs = member_of[towns]
+    present = np.unique(np.repeat(regions, count)[town_igs >= 0] * span + town_igs[town_igs >= 0])
+    lo = np.searchsorted(present // span, own, side="left")
+    count = np.searchsorted(present // span, own, side="right") - lo
+    by_region = np.repeat(np.arange(len(agents)), count) * span + present[ragged_arange(lo, count)] % span
+    next_door = member_of[nbrs] >= 0
+    pairs = np.unique(np.concatenate([by_region, nb_row[next_door] * span + member_of[nbrs[next_door]]]))
+    j_row, j_id = pairs // span, pairs % span
+    keep = j_id != cur[j_row]
+    j_row, j_id = j_row[keep], j_id[keep]
+
+    # the IGS concerned, as local columns in id order: members flat[ptr[c]:ptr[c + 1]]
+    ids = np.unique(np.concatenate([j_id, cur[cur >= 0]]))
+    groups = [model.igs[int(c)].members for c in ids]
+    gsize = np.array([len(m) for m in groups], dtype=np.int64)
+    gptr = np.concatenate([[0], np.cumsum(gsize)]).astype(np.int64)
+    gflat = np.fromiter((m for g in groups for m in g), dtype=np.int64, count=int(gptr[-1]))
+    j_col = np.searchsorted(ids, j_id)
+    if own_region_only and len(ids):
+        region_lo = np.minimum.reduceat(model.region[gflat], gptr[:-1])
+        region_hi = np.maximum.reduceat(model.region[gflat], gptr[:-1])
+        keep = (region_lo[j_col] == own[j_row]) & (region_hi[j_col] == own[j_row])
+        j_row, j_col = j_row[keep], j_col[keep]
+    n_cols = len(ids)
 
     # founding partners: unaffiliated neighbours trusted enough, most trusted first
-    ok = col[nbrs] < 0
+    ok = member_of[nbrs] < 0
     ok &= model.trust[agents[nb_row], nbrs] >= beh.founding_trust
     if own_region_only:
         ok &= model.region[nbrs] == own[nb_row]
@@ -117,7 +137,7 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
 
     # the candidate sets: stay (own IGS), join (IGS plus the agent), found (agent plus partners)
     s_row = np.flatnonzero(cur >= 0)
-    s_col = cur[s_row]
+    s_col = np.searchsorted(ids, cur[s_row])
     stay_sets = gflat[ragged_arange(gptr[s_col], gsize[s_col])]
     join_len = gsize[j_col] + 1
     join_sets = np.empty(int(join_len.sum()), np.int64)
@@ -162,6 +182,10 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     order = np.lexsort((rank_in_menu, rows))
     rows, kinds, igs_ids, utils = rows[order], kinds[order], igs_ids[order], utils[order]
     bounds = np.searchsorted(rows, np.arange(len(agents) + 1))
+    lengths = np.diff(bounds)
+    table = np.full((len(agents), int(lengths.max())), -np.inf)
+    table[rows, np.arange(len(rows)) - bounds[rows]] = utils
+    cdf = logit_cdf(table, beh.temperature)
     found_at = dict(zip(founders.tolist(), range(len(founders))))
     found_start = n_s + n_j
     out: dict[int, Menu] = {}
@@ -172,7 +196,7 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
         if f is not None:
             s = found_start + f
             members = cand.flat[cand.ptr[s]:cand.ptr[s + 1]]
-        out[a] = Menu(kinds[lo:hi], igs_ids[lo:hi], utils[lo:hi], members)
+        out[a] = Menu(kinds[lo:hi], igs_ids[lo:hi], utils[lo:hi], cdf[r, :hi - lo], members)
     return out
 
 
@@ -182,18 +206,16 @@ def options(model: CooperationModel, i: int) -> list[Option]:
     return [menu.option(model, k) for k in range(len(menu.kinds))]
 
 
-def material(model: CooperationModel, pairs: list[tuple[int, np.ndarray]]) -> np.ndarray:
-    """The material utility (what a member experiences as its return) of each (municipality, set)."""
-    return evaluate(model, Candidates.of(pairs)).terms.material
-
-
 def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     """The members vote: the median member must not lose material utility."""
-    before = np.array(g.members)
+    before = np.array(g.members, dtype=np.int64)
     after = np.append(before, newcomer)
-    values = material(model, [(j, after) for j in before] + [(j, before) for j in before])
-    delta = values[:len(before)] - values[len(before):]
-    return float(np.median(delta)) >= 0.0
+    n = len(before)
+    votes = Candidates(chooser=np.concatenate([before, before]),
+                       flat=np.concatenate([np.tile(after, n), np.tile(before, n)]),
+                       ptr=np.concatenate([np.arange(n + 1) * (n + 1), n * (n + 1) + np.arange(1, n + 1) * n]))
+    values = evaluate(model, votes).terms.material
+    return statistics.median((values[:n] - values[n:]).tolist()) >= 0.0
 
 
 def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.ndarray) -> list[int]:

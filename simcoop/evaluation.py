@@ -72,7 +72,8 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     beh, cfg = model.cfg.behaviour, model.cfg
     flat, ptr, i = cand.flat, cand.ptr, cand.chooser
     recognised, econ = set_economics(model, flat, ptr)
-    seg, starts, n = econ.seg, ptr[:-1], np.diff(ptr)
+    seg, starts = econ.seg, ptr[:-1]
+    n = ptr[1:] - starts
     me = flat == i[seg]                       # the chooser's own entry in its set
     mine = np.flatnonzero(me)                 # one per set, in set order
     others = ~me

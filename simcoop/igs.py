@@ -34,7 +34,7 @@ class Economics:
         return self.need + self.subsidy
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SetEconomics:
     """The economics of many member sets at once (see `economics_of_sets`).
 
@@ -71,13 +71,13 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
     """
     flat = np.asarray(flat, dtype=np.int64)
     ptr = np.asarray(ptr, dtype=np.int64)
-    sizes = np.diff(ptr)
     starts = ptr[:-1]
+    sizes = ptr[1:] - starts
     seg = np.repeat(np.arange(len(sizes)), sizes)
     pop = population[flat]
     total = np.add.reduceat(pop, starts)
     need = cfg.contribution_per_inhabitant * total
-    contrib = keys.contributions_of_sets(key.name, need, pop, budget[flat], seg, starts, key.budget_weight,
+    contrib = keys.contributions_of_sets(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
                                          key.fixed_share)
     pop_share = pop / total[seg]
     pool_fte = cfg.own_staff_share * (need + subsidy) / cfg.staff_cost_per_fte

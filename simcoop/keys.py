@@ -53,14 +53,14 @@ def contributions(key: str, need: float, population: np.ndarray, budget: np.ndar
 
 
 def contributions_of_sets(key: str, need: np.ndarray, population: np.ndarray, budget: np.ndarray,
-                          seg: np.ndarray, starts: np.ndarray, budget_weight: float = 0.5,
+                          seg: np.ndarray, starts: np.ndarray, sizes: np.ndarray, budget_weight: float = 0.5,
                           fixed_share: float = 0.3) -> np.ndarray:
     """The same keys for many member sets at once: `need` per set, `population` and
-    `budget` per member (flat, set after set), `seg` the set of each member and `starts`
-    where each set begins. Each set's contributions sum to its need."""
+    `budget` per member (flat, set after set), `seg` the set of each member, `starts`
+    where each set begins and `sizes` its number of members. Each set's contributions
+    sum to its need."""
     def split(set_need: np.ndarray, weights: np.ndarray) -> np.ndarray:
         total = np.add.reduceat(weights, starts)
-        sizes = np.diff(np.append(starts, len(weights)))
         ok = total > 0
         return np.where(ok[seg], set_need[seg] * weights / np.where(ok, total, 1.0)[seg], (set_need / sizes)[seg])
 
@@ -71,6 +71,5 @@ def contributions_of_sets(key: str, need: np.ndarray, population: np.ndarray, bu
     if key == "mixed":
         return (1 - budget_weight) * split(need, population) + budget_weight * split(need, budget)
     if key == "fixed_plus_per_inhabitant":
-        sizes = np.diff(np.append(starts, len(population)))
         return (fixed_share * need / sizes)[seg] + split((1 - fixed_share) * need, population)
     raise ValueError(f"unknown financial key {key!r}")

@@ -12,11 +12,11 @@ Order within a year (docs/ODD.md, "Process overview and scheduling"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 import mesa
 import numpy as np
+import pandas as pd
 
 from simcoop import decisions, policy, trust
 from simcoop.agents import Centrumstad, Municipality
@@ -40,18 +40,6 @@ def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> Landscape:
     return load_landscape(d.path or None)
 
 
-@dataclass(frozen=True)
-class IgsIndex:
-    """The IGS of the moment as arrays (column c is the c-th IGS in id order), for the
-    vectorised decisions: members flat[ptr[c]:ptr[c + 1]], and each municipality's column."""
-    ids: np.ndarray
-    ptr: np.ndarray
-    flat: np.ndarray
-    col: np.ndarray          # per municipality, -1 outside an IGS
-    region_lo: np.ndarray    # per IGS, lowest and highest region index of its members
-    region_hi: np.ndarray
-
-
 class CooperationModel(mesa.Model):
     """Municipalities and centre cities deciding on IGS cultuur membership, year by year."""
 
@@ -73,7 +61,9 @@ class CooperationModel(mesa.Model):
         degree = np.array([len(nb) for nb in self.land.neighbours], dtype=np.int64)
         self.nb_ptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         self.nb_flat = np.concatenate([*self.land.neighbours, np.zeros(0, np.int64)]).astype(np.int64)
-        self.n_regions = int(self.region.max()) + 1
+        by_region = np.argsort(self.region, kind="stable")
+        self.reg_ptr = np.searchsorted(self.region[by_region], np.arange(int(self.region.max()) + 2))
+        self.reg_flat = by_region.astype(np.int64)
         self.budget = attrs.budget
         self.culture_budget = attrs.culture_budget
         self.budget_pressure = np.ones(n)  # >1 in a year of budget shock: contributions weigh more
@@ -95,7 +85,6 @@ class CooperationModel(mesa.Model):
         self.igs: dict[int, IGS] = {}
         self.member_of = np.full(n, -1, dtype=np.int64)   # IGS id per municipality, -1 if none
         self.joined_year = np.zeros(n, dtype=np.int64)
-        self._index: IgsIndex | None = None
         self.by_index: list[Municipality] = [
             (Centrumstad if self.centre[i] else Municipality)(self, i) for i in range(n)
         ]
@@ -105,7 +94,7 @@ class CooperationModel(mesa.Model):
         self._menus: dict[int, decisions.Menu] = {}
         self._stale = np.ones(n, dtype=bool)
         self._pending = np.zeros(n, dtype=bool)
-        self._next_igs_id = 0
+        self.next_igs_id = 0
         self.counts = dict.fromkeys(("joins", "leaves", "foundings", "dissolutions"), 0)
         # per-municipality accounts of the year (0 outside an IGS)
         self.contribution = np.zeros(n)
@@ -113,21 +102,14 @@ class CooperationModel(mesa.Model):
         self.net_benefit = np.zeros(n)
         self.agenda_share = np.zeros(n)
         self.current: dict[str, float] = {}
+        # yearly indicators and the event and IGS tables go through Mesa's DataCollector; the
+        # per-municipality state is recorded as whole arrays (one copy per year), which costs
+        # a fraction of calling a reporter per agent (docs/performance.md)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: partial(_metric, name=name) for name in YEARLY_METRICS},
-            agent_reporters={
-                "year": lambda a: a.model.year,
-                "nis": "nis",
-                "igs_id": "igs_id",
-                "contribution_eur": lambda a: a.model.contribution[a.idx],
-                "subsidy_eur": lambda a: a.model.subsidy_share[a.idx],
-                "net_benefit": lambda a: a.model.net_benefit[a.idx],
-                "agenda_share": lambda a: a.model.agenda_share[a.idx],
-                "budget_shock": lambda a: bool(a.model.shocked[a.idx]),
-                "identity": lambda a: float(a.model.identity[a.idx]),
-            },
             tables={"events": EVENT_COLUMNS, "igs": IGS_COLUMNS},
         )
+        self.membership_records: list[dict[str, np.ndarray]] = []
 
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
@@ -138,6 +120,7 @@ class CooperationModel(mesa.Model):
         self.settle_accounts()
         self.measure()
         self.datacollector.collect(self)
+        self.record_membership()
         self.year += 1
         self.running = self.year <= self.cfg.end_year
 
@@ -198,32 +181,15 @@ class CooperationModel(mesa.Model):
         self._pending[i] = False
 
     def _moved(self, involved: list[int] | np.ndarray) -> None:
-        """After a move: the IGS index is out of date, and so are the options of everyone
-        in the regions of, or next door to, the municipalities involved."""
-        self._index = None
+        """After a move: the options of everyone in the regions of, or next door to, the
+        municipalities involved may have changed."""
         involved = np.asarray(involved, dtype=np.int64)
         if involved.size:
-            self._stale |= np.isin(self.region, self.region[involved])
+            regions = np.unique(self.region[involved])
+            count = self.reg_ptr[regions + 1] - self.reg_ptr[regions]
+            self._stale[self.reg_flat[decisions.ragged_arange(self.reg_ptr[regions], count)]] = True
             deg = self.nb_ptr[involved + 1] - self.nb_ptr[involved]
             self._stale[self.nb_flat[decisions.ragged_arange(self.nb_ptr[involved], deg)]] = True
-
-    def igs_index(self) -> IgsIndex:
-        if self._index is None:
-            groups = list(self.igs.values())
-            sizes = np.array([len(g.members) for g in groups], dtype=np.int64)
-            flat = np.array([m for g in groups for m in g.members], dtype=np.int64)
-            col = np.full(self.land.n, -1, dtype=np.int64)
-            cols = np.repeat(np.arange(len(groups)), sizes)
-            col[flat] = cols
-            ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-            lo = np.full(len(groups), -1)
-            hi = np.full(len(groups), -1)
-            if groups:
-                lo = np.minimum.reduceat(self.region[flat], ptr[:-1])
-                hi = np.maximum.reduceat(self.region[flat], ptr[:-1])
-            self._index = IgsIndex(ids=np.array(list(self.igs), dtype=np.int64), ptr=ptr, flat=flat, col=col,
-                                   region_lo=lo, region_hi=hi)
-        return self._index
 
     def dissolve_failing(self) -> None:
         limit = self.cfg.incentive.dissolve_after_unrecognised_years
@@ -314,8 +280,8 @@ class CooperationModel(mesa.Model):
 
     def found(self, members: list[int]) -> IGS:
         """A new IGS: one 'found' event for the initiator, a 'join' (reason founding) per partner."""
-        g = IGS(self._next_igs_id, self.year, list(members))
-        self._next_igs_id += 1
+        g = IGS(self.next_igs_id, self.year, list(members))
+        self.next_igs_id += 1
         self.igs[g.igs_id] = g
         self.member_of[members] = g.igs_id
         self.joined_year[members] = self.year
@@ -407,6 +373,28 @@ class CooperationModel(mesa.Model):
                 "centre_excess": e.centre_excess, "gini_net_benefit": float(gi), "spans_regions": bool(sp),
                 "age": g.age(self.year),
             })
+
+
+    def record_membership(self) -> None:
+        n = self.land.n
+        self.membership_records.append({
+            "year": np.full(n, self.year, dtype=np.int16), "nis": self.land.nis.astype(np.int32),
+            "igs_id": self.member_of.copy(), "contribution_eur": self.contribution.copy(),
+            "subsidy_eur": self.subsidy_share.copy(), "net_benefit": self.net_benefit.copy(),
+            "agenda_share": self.agenda_share.copy(), "budget_shock": self.shocked.copy(),
+            "identity": self.identity.astype(float),
+        })
+
+    def membership_frame(self) -> pd.DataFrame:
+        """One row per municipality per year (igs_id -1 outside an IGS)."""
+        if not self.membership_records:
+            return pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
+        return pd.DataFrame({c: np.concatenate([r[c] for r in self.membership_records])
+                             for c in MEMBERSHIP_COLUMNS})
+
+
+MEMBERSHIP_COLUMNS = ("year", "nis", "igs_id", "contribution_eur", "subsidy_eur", "net_benefit", "agenda_share",
+                      "budget_shock", "identity")
 
 
 def _metric(model: CooperationModel, name: str):

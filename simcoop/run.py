@@ -121,7 +121,7 @@ def collect(model: CooperationModel, config: dict) -> SimulationResult:
     dc, land = model.datacollector, model.land
     yearly = dc.get_model_vars_dataframe().reset_index(drop=True)
     yearly["year"] = yearly["year"].astype("int16")
-    membership = dc.get_agent_vars_dataframe().reset_index(drop=True)
+    membership = model.membership_frame()
     lookup = pd.DataFrame({
         "nis": land.nis.astype("int32"),
         "name": pd.Categorical(land.name),

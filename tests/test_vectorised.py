@@ -1,0 +1,130 @@
+"""The vectorised core gives what one-at-a-time computation gives.
+
+Decisions are evaluated in batches (simcoop.evaluation, decisions.menus) and re-evaluated
+only for municipalities whose options a move may have changed. These tests check the
+three things that could go wrong: a set's result depending on the other sets of its batch,
+a key or an economics formula differing between one set and many, and a stale menu being
+used after a move.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import simcoop
+from simcoop import decisions, keys
+from simcoop.config import IgsConfig, KeyConfig
+from simcoop.evaluation import Candidates, evaluate
+from simcoop.igs import economics, economics_of_sets
+from simcoop.model import CooperationModel
+from simcoop.run import compose, to_sim_config
+
+SYNTHETIC = ["data=synthetic", "data.n_municipalities=80", "data.n_regions=4", "end_year=2024"]
+
+
+def _model_after(years: int, overrides=SYNTHETIC, seed: int = 0) -> CooperationModel:
+    model = CooperationModel(to_sim_config(compose([*overrides, f"seed={seed}"])))
+    for _ in range(years):
+        model.step()
+    return model
+
+
+@pytest.mark.parametrize("key", ["per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant"])
+def test_keys_for_many_sets_equal_the_key_for_each_set(key):
+    rng = np.random.default_rng(1)
+    sizes = np.array([2, 5, 1, 12, 3])
+    pop = rng.uniform(1e3, 2e5, sizes.sum())
+    budget = pop * rng.uniform(1000, 2000, sizes.sum())
+    need = rng.uniform(1e4, 1e6, len(sizes))
+    ptr = np.concatenate([[0], np.cumsum(sizes)])
+    seg = np.repeat(np.arange(len(sizes)), sizes)
+    many = keys.contributions_of_sets(key, need, pop, budget, seg, ptr[:-1], sizes, 0.4, 0.3)
+    for s in range(len(sizes)):
+        one = keys.contributions(key, need[s], pop[ptr[s]:ptr[s + 1]], budget[ptr[s]:ptr[s + 1]], 0.4, 0.3)
+        np.testing.assert_allclose(many[ptr[s]:ptr[s + 1]], one, rtol=1e-12)
+        assert many[ptr[s]:ptr[s + 1]].sum() == pytest.approx(need[s], rel=1e-12)
+
+
+def test_economics_of_many_sets_equal_each_set_alone():
+    rng = np.random.default_rng(2)
+    n = 40
+    pop = rng.uniform(2e3, 1e5, n)
+    staff = rng.uniform(0.5, 20, n)
+    centre = rng.random(n) < 0.2
+    sets = [rng.choice(n, size=k, replace=False) for k in (2, 7, 12, 3, 9)]
+    flat = np.concatenate(sets)
+    ptr = np.concatenate([[0], np.cumsum([len(s) for s in sets])])
+    subsidy = rng.uniform(0, 1e5, len(sets))
+    coordinators = rng.uniform(0, 2, len(sets))
+    cfg = IgsConfig(staff_hosted_by_city=True)
+    many = economics_of_sets(flat, ptr, pop, pop * 1500, staff, centre, KeyConfig(), cfg, subsidy, coordinators)
+    for s, members in enumerate(sets):
+        one = economics(members, pop, pop * 1500, staff, centre, KeyConfig(), cfg, subsidy[s], coordinators[s])
+        part = slice(ptr[s], ptr[s + 1])
+        np.testing.assert_allclose(many.agenda_share[part], one.agenda_share, rtol=1e-12)
+        np.testing.assert_allclose(many.contributions[part], one.contributions, rtol=1e-12)
+        assert many.host[s] == one.host
+        assert many.paid_fte[s] == pytest.approx(one.paid_fte)
+
+
+def test_a_candidate_is_evaluated_the_same_alone_or_in_a_batch():
+    model = _model_after(4)
+    rng = np.random.default_rng(3)
+    n = model.land.n
+    pairs = []
+    for _ in range(60):
+        members = rng.choice(n, size=int(rng.integers(2, 14)), replace=False)
+        pairs.append((int(members[rng.integers(len(members))]), members))
+    batch = evaluate(model, Candidates.of(pairs)).terms
+    for k, pair in enumerate(pairs):
+        alone = evaluate(model, Candidates.of([pair])).terms
+        for name, value in alone.as_dict().items():
+            in_batch = np.broadcast_to(getattr(batch, name), len(pairs))[k]
+            assert in_batch == pytest.approx(np.ravel(value)[0], rel=1e-12, abs=1e-15), name
+
+
+def test_menus_in_one_batch_equal_menus_one_by_one():
+    model = _model_after(5, [*SYNTHETIC[:-1], "end_year=2030", "scenario=forced_regions_2028"])
+    everyone = decisions.menus(model, np.arange(model.land.n))
+    for i in range(model.land.n):
+        alone = decisions.menus(model, np.array([i]))[i]
+        np.testing.assert_array_equal(alone.kinds, everyone[i].kinds)
+        np.testing.assert_array_equal(alone.igs_ids, everyone[i].igs_ids)
+        np.testing.assert_allclose(alone.utilities, everyone[i].utilities, rtol=1e-12)
+        np.testing.assert_allclose(alone.cdf, everyone[i].cdf, rtol=1e-12)
+    kinds = np.concatenate([m.kinds for m in everyone.values()])
+    assert {decisions.STAY, decisions.LEAVE, decisions.JOIN, decisions.FOUND} <= set(kinds.tolist())
+
+
+def test_a_menu_offers_only_reachable_igs_in_order_and_never_the_own():
+    model = _model_after(5)
+    for i in range(model.land.n):
+        menu = decisions.menus(model, np.array([i]))[i]
+        assert menu.kinds[0] == decisions.STAY
+        joins = menu.igs_ids[menu.kinds == decisions.JOIN]
+        assert (np.diff(joins) > 0).all() and model.member_of[i] not in joins
+        for g in joins:
+            members = np.array(model.igs[int(g)].members)
+            assert (model.region[members] == model.region[i]).any() or model.adjacency[i, members].any()
+        assert np.isclose(menu.cdf[-1], 1.0) and (np.diff(menu.cdf) >= 0).all()
+
+
+@pytest.mark.parametrize("overrides,seed", [(SYNTHETIC, 0), (SYNTHETIC, 1),
+                                             (["end_year=2022"], 0),
+                                             (["end_year=2030", "scenario=forced_regions_2028"], 2)])
+def test_reusing_menus_between_moves_changes_nothing(monkeypatch, overrides, seed):
+    """The lazy decide phase (menus reused until a move may change them) gives the same
+    history as recomputing every menu at every municipality's turn."""
+    lazy = simcoop.simulate(overrides, seed=seed)
+    original = CooperationModel._moved
+
+    def everything_stale(self, involved):
+        original(self, involved)
+        self._stale[:] = True
+    monkeypatch.setattr(CooperationModel, "_moved", everything_stale)
+    fresh = simcoop.simulate(overrides, seed=seed)
+    assert len(lazy.events) > 20, "the history must contain moves for the test to mean something"
+    for table in ("yearly", "membership", "events", "igs"):
+        pd.testing.assert_frame_equal(getattr(lazy, table), getattr(fresh, table))
