@@ -78,8 +78,13 @@ class CooperationModel(mesa.Model):
 
         beh = cfg.behaviour
         self.trust = np.full((n, n), beh.trust_initial)
-        same_cell = (self.heritage_cell[:, None] == self.heritage_cell[None, :]) & (self.heritage_cell[:, None] >= 0)
-        self.trust[same_cell] = beh.trust_heritage
+        # who has met whom (neighbours, heritage-cell partners, co-members, ever): trust
+        # between any other pair is still trust_initial, which turnover leaves unchanged
+        self.met: list[set[int]] = [set(nb.tolist()) for nb in self.land.neighbours]
+        for cell in np.unique(self.heritage_cell[self.heritage_cell >= 0]):
+            mates = np.flatnonzero(self.heritage_cell == cell)
+            self.trust[np.ix_(mates, mates)] = beh.trust_heritage
+            self._meet(mates)
         np.fill_diagonal(self.trust, 1.0)
 
         self.igs: dict[int, IGS] = {}
@@ -138,11 +143,21 @@ class CooperationModel(mesa.Model):
                                                  else 1.0)
         new_faces = np.flatnonzero(self.rng.random(n) < min(1.0, p_turnover))
         if new_faces.size:
-            self.trust[new_faces, :] = trust.turnover(self.trust[new_faces, :], beh.trust_initial,
-                                                      beh.turnover_trust_drop)
-            self.trust[:, new_faces] = trust.turnover(self.trust[:, new_faces], beh.trust_initial,
-                                                      beh.turnover_trust_drop)
-            self.trust[new_faces, new_faces] = 1.0
+            # all trust to and from a new face moves back towards trust_initial; only pairs
+            # that have met differ from it, so only they need the update
+            known = [np.fromiter(self.met[i], dtype=np.int64, count=len(self.met[i])) for i in new_faces]
+            faces = np.repeat(new_faces, [len(k) for k in known])
+            others = np.concatenate([*known, np.zeros(0, np.int64)])
+            self.trust[faces, others] = trust.turnover(self.trust[faces, others], beh.trust_initial,
+                                                       beh.turnover_trust_drop)
+            self.trust[others, faces] = trust.turnover(self.trust[others, faces], beh.trust_initial,
+                                                       beh.turnover_trust_drop)
+
+    def _meet(self, members: np.ndarray | list[int]) -> None:
+        """The members of an IGS have met: their trust may from now on differ from trust_initial."""
+        group = set(int(m) for m in members)
+        for m in group:
+            self.met[m] |= group - {m}
 
     def apply_policy(self) -> None:
         rule = self.cfg.region_rule
@@ -275,6 +290,7 @@ class CooperationModel(mesa.Model):
         self.member_of[i] = g.igs_id
         self.joined_year[i] = self.year
         self._moved(g.members)
+        self._meet(g.members)
         self.counts["joins"] += 1
         self._event("join", g.igs_id, i, "choice")
 
@@ -286,6 +302,7 @@ class CooperationModel(mesa.Model):
         self.member_of[members] = g.igs_id
         self.joined_year[members] = self.year
         self._moved(members)
+        self._meet(members)
         self.counts["foundings"] += 1
         self._event("found", g.igs_id, members[0], "initiative")
         for i in members[1:]:

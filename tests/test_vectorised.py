@@ -128,3 +128,17 @@ def test_reusing_menus_between_moves_changes_nothing(monkeypatch, overrides, see
     assert len(lazy.events) > 20, "the history must contain moves for the test to mean something"
     for table in ("yearly", "membership", "events", "igs"):
         pd.testing.assert_frame_equal(getattr(lazy, table), getattr(fresh, table))
+
+
+def test_trust_between_municipalities_that_never_met_stays_at_its_initial_value():
+    """Turnover updates only pairs that have met; that is exact only if every other pair
+    still holds trust_initial."""
+    model = _model_after(8, [*SYNTHETIC[:-1], "end_year=2030", "behaviour.turnover_probability=0.3"])
+    n = model.land.n
+    met = np.zeros((n, n), dtype=bool)
+    for i, others in enumerate(model.met):
+        met[i, list(others)] = True
+    np.fill_diagonal(met, True)
+    assert (met == met.T).all()
+    assert (model.trust[~met] == model.cfg.behaviour.trust_initial).all()
+    assert (model.trust[met & ~np.eye(n, dtype=bool)] != model.cfg.behaviour.trust_initial).mean() > 0.5
