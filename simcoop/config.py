@@ -315,6 +315,12 @@ def validate(cfg: DictConfig | dict) -> None:
             raise ConfigError(name, value, f"{fmt_number(low)} to {fmt_number(high)} ({meta['unit']})")
     if values["end_year"] <= values["start_year"]:
         raise ConfigError("end_year", values["end_year"], f"a year after start_year={values['start_year']}")
+    rule = values["region_rule"]
+    if rule["mode"] == "forced" and rule["deadline"] < rule["announce_year"]:
+        # before the announcement cross-region joins are allowed, so a rule in force earlier
+        # could not keep partnerships within one region
+        raise ConfigError("region_rule.deadline", rule["deadline"],
+                          f"a year from region_rule.announce_year={rule['announce_year']} on")
     if values["data"]["source"] == "synthetic":
         d = values["data"]
         if d["n_regions"] > d["n_municipalities"]:

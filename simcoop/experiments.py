@@ -12,10 +12,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from scipy import stats
 
 from simcoop.errors import SimcoopInputError
-from simcoop.results import TABLES
+from simcoop.results import TABLES, smallest_integer, write_parquet
 from simcoop.run import GROUPS
 from simcoop.store import MARKER, read_marker
 
@@ -53,6 +55,130 @@ def complete_runs(sweep_dir: str | Path) -> list[Path]:
     return sorted(p.parent for p in sweep_dir.glob(f"*/{MARKER}"))
 
 
+def run_table(runs: list[Path]) -> pd.DataFrame:
+    """One row per run: its parameters (columns in order of first appearance, seed last),
+    typed as pandas types a column of them (a parameter a run lacks is missing)."""
+    rows = [_run_parameters(read_marker(run)) for run in runs]
+    names = list(dict.fromkeys(k for row in rows for k in row if k != "seed")) + ["seed"]
+    return pd.DataFrame(rows, columns=names)
+
+
+def _parameter_column(values: pd.Series, lengths: np.ndarray) -> object:
+    """A parameter repeated over each run's rows, compact: text as a categorical (one or two
+    bytes a row instead of an eight-byte pointer), integers (seed, end_year, ...) as int32
+    when they fit (not narrower: a parameter is a value users compute with, and int8
+    arithmetic wraps around at 127), others (floats, booleans) as they are."""
+    if values.dtype == object and values.map(lambda v: isinstance(v, str) or v != v).all():
+        categories = sorted(values.dropna().unique())
+        codes = pd.Categorical(values, categories=categories).codes
+        return pd.Categorical.from_codes(np.repeat(codes, lengths), categories=categories)
+    if pd.api.types.is_integer_dtype(values.dtype):
+        values = values.astype("int64" if smallest_integer(values) == "int64" else "int32")
+    return np.repeat(values.to_numpy(), lengths)
+
+
+SORT_KEYS = ("year", "nis", "igs_id")  # within a run, after the parameters and seed
+
+
+class _Column:
+    """One column of a merged table, preallocated for every run's rows and filled run by
+    run, so merging needs the result's memory plus one run (not two copies of it)."""
+
+    def __init__(self, kind: pa.DataType, rows: int, nullable: bool):
+        self.kind = kind
+        if pa.types.is_dictionary(kind):
+            self.values, self.categories = np.empty(rows, np.int32), {}
+        elif pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            self.values = np.zeros(rows, kind.to_pandas_dtype())
+        else:
+            self.values = np.empty(rows, object)
+        self.missing = np.zeros(rows, bool) if nullable else None
+
+    def _missing_value(self) -> object:
+        if pa.types.is_dictionary(self.kind):
+            return -1  # pandas' code for a missing category
+        return {"f": np.nan, "O": None}.get(self.values.dtype.kind, 0)  # 0 under a nullable integer's mask
+
+    def holds_nulls(self) -> bool:
+        return self.missing is not None or self.values.dtype.kind in "fO" or pa.types.is_dictionary(self.kind)
+
+    def fill(self, at: slice, data: pa.ChunkedArray) -> None:
+        data = data.combine_chunks()
+        if pa.types.is_null(data.type):  # all missing in this run (e.g. the reasons of a run without events)
+            self.values[at] = self._missing_value()
+            if self.missing is not None:
+                self.missing[at] = True
+            return
+        if self.missing is not None:
+            self.missing[at] = data.is_null().to_numpy(zero_copy_only=False)
+            data = data.fill_null(0)
+        if pa.types.is_dictionary(self.kind):
+            # this run's codes as codes of the merged categories (first seen first); a
+            # missing value (index -1) picks the appended -1, pandas' code for missing
+            remap = np.array([self.categories.setdefault(v, len(self.categories))
+                              for v in data.dictionary.to_pylist()] + [-1], np.int32)
+            self.values[at] = remap[data.indices.fill_null(-1).to_numpy(zero_copy_only=False)]
+        else:
+            self.values[at] = data.to_numpy(zero_copy_only=False)
+
+    def to_pandas(self) -> object:
+        if pa.types.is_dictionary(self.kind):
+            return pd.Categorical.from_codes(self.values, categories=list(self.categories))
+        if self.missing is not None:
+            return pd.arrays.IntegerArray(self.values, self.missing)
+        return self.values
+
+
+def _nullable_columns(schema: pa.Schema) -> set[str]:
+    """Columns stored from pandas nullable integers (the pandas metadata names them)."""
+    return {c["name"] for c in (schema.pandas_metadata or {"columns": []})["columns"]
+            if str(c.get("numpy_type", "")).startswith(("Int", "UInt"))}
+
+
+def _concat_runs(paths: list[Path], footers: list[pq.FileMetaData]) -> pd.DataFrame | None:
+    """The runs' tables one after another, each sorted on its own by SORT_KEYS; None when
+    the files differ in their columns or hold nulls a column's dtype has no room for (e.g.
+    a sweep resumed across code versions), which `load` then merges the simple way."""
+    schemas = [f.schema.to_arrow_schema() for f in footers]
+    names = schemas[0].names
+    if any(s.names != names for s in schemas):
+        return None
+    try:  # integer widths and categories may differ from run to run
+        schema = pa.unify_schemas(schemas, promote_options="permissive")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    nullable = set().union(*map(_nullable_columns, schemas))
+    rows = [f.num_rows for f in footers]
+    columns = {f.name: _Column(f.type, sum(rows), f.name in nullable and pa.types.is_integer(f.type))
+               for f in schema}
+    keys = [(k, "ascending") for k in SORT_KEYS if k in names]
+    offset = 0
+    for path, n in zip(paths, rows):
+        table = pq.read_table(path)
+        table = table.sort_by(keys) if keys else table  # a stable sort
+        for name, column in columns.items():
+            if table.column(name).null_count and not column.holds_nulls():
+                return None
+            column.fill(slice(offset, offset + n), table.column(name))
+        offset += n
+    del table
+    pa.default_memory_pool().release_unused()  # the runs' read buffers, back to the system
+    df = pd.DataFrame(index=pd.RangeIndex(offset))
+    for name in names:  # one column at a time: each is its own block, nothing is copied whole
+        df[name] = columns.pop(name).to_pandas()
+    return df
+
+
+def _concat_simply(paths: list[Path]) -> pd.DataFrame:
+    """The plain way (two copies in memory): for runs whose tables differ in their columns."""
+    frames = []
+    for p in paths:
+        frame = pd.read_parquet(p)
+        keys = [k for k in SORT_KEYS if k in frame.columns]
+        frames.append(frame.sort_values(keys, kind="stable") if keys else frame)
+    return pd.concat(frames, ignore_index=True)
+
+
 def load(sweep_dir: str | Path, table: str = "yearly") -> pd.DataFrame:
     """Every complete run of a sweep in one tidy DataFrame.
 
@@ -60,22 +186,34 @@ def load(sweep_dir: str | Path, table: str = "yearly") -> pd.DataFrame:
     line), seed, then the table's own columns (for `yearly`: year and every metric).
     Rows are sorted by parameters, seed and year, so the result does not depend on the
     order or the number of workers the runs finished in. Incomplete runs are left out.
+
+    The columns keep the compact dtypes the runs are stored in (`results.compact`), and
+    text parameters are categoricals. Memory: the runs are put in order by their
+    parameters first and each run's rows sorted on its own, then the tables are copied run
+    by run into preallocated columns; a 1,000-run membership merge of full-Flanders
+    30-year runs stays under 1 GB (benchmarks/storage.py).
     """
     if table not in TABLES:
         raise SimcoopInputError(f"sweep error: table={table!r} is not accepted; accepted: {', '.join(TABLES)}")
-    frames, names = [], []
-    for run in complete_runs(sweep_dir):
-        params = _run_parameters(read_marker(run))
-        names += [k for k in params if k not in names]
-        frames.append(pd.read_parquet(run / f"{table}.parquet").assign(**params))
-    if not frames:
+    runs = complete_runs(sweep_dir)
+    if not runs:
         raise SimcoopInputError(f"sweep error: {sweep_dir} holds no complete run; accepted: a sweep folder "
                                 f"with runs that have {MARKER}")
-    names = [n for n in names if n != "seed"] + ["seed"]
-    merged = pd.concat(frames, ignore_index=True)
-    merged = merged[names + [c for c in merged.columns if c not in names]]
-    order = names + [c for c in ("year", "nis", "igs_id") if c in merged.columns]
-    return merged.sort_values(order, kind="stable").reset_index(drop=True)
+    params = run_table(runs)
+    names = list(params.columns)
+    params = params.sort_values(names, kind="stable")
+    paths = [runs[i] / f"{table}.parquet" for i in params.index]
+    footers = [pq.read_metadata(p) for p in paths]  # row counts and schemas; tables are read one by one
+    df = _concat_runs(paths, footers)
+    if df is None:
+        df = _concat_simply(paths)
+    lengths = np.array([f.num_rows for f in footers])
+    for i, name in enumerate(names):
+        df.insert(i, name, _parameter_column(params[name].reset_index(drop=True), lengths))
+    if params.duplicated().any():  # two runs with the same parameters: interleave their rows as before
+        df = df.sort_values(names + [k for k in SORT_KEYS if k in df.columns], kind="stable")
+        df = df.reset_index(drop=True)
+    return df
 
 
 def parameters(df: pd.DataFrame) -> list[str]:
@@ -106,8 +244,11 @@ def collect(sweep_dir: str | Path, table: str = "yearly") -> Path:
     df = load(sweep_dir, table)
     target = Path(sweep_dir) / f"collected_{table}.parquet"
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
+    try:
+        write_parquet(df, tmp, compression_level=3)  # in slices: no second copy of a big merge
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 

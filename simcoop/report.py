@@ -114,7 +114,7 @@ def _label(t: dict, scenario: str) -> str:
 
 def end_year_table(yearly: pd.DataFrame, t: dict) -> pd.DataFrame:
     """Scenario x indicator: 'mean [low, high]' in the end year."""
-    yearly = yearly.assign(dissolutions_total=yearly.groupby(["scenario", "seed"])["dissolutions"].cumsum())
+    yearly = yearly.assign(dissolutions_total=yearly.groupby(["scenario", "seed"], observed=True)["dissolutions"].cumsum())
     end = yearly[yearly["year"] == yearly["year"].max()]
     s = summarise(end, list(t["metrics"]), by=["scenario"])
     s["cell"] = [f"{m:.2f} [{lo:.2f}, {hi:.2f}]" if pd.notna(m) else "-"
@@ -154,7 +154,7 @@ def write_report(sweep_dir: str | Path, lang: str = "en", path: str | Path | Non
     yearly = load(sweep_dir)
     membership = load(sweep_dir, "membership")
     scenarios = list(dict.fromkeys(yearly["scenario"]))
-    seeds = yearly.groupby("scenario")["seed"].nunique().min()
+    seeds = yearly.groupby("scenario", observed=True)["seed"].nunique().min()
     start, end = int(yearly["year"].min()), int(yearly["year"].max())
     map_seed = int(yearly["seed"].min())
     table = end_year_table(yearly, t)

@@ -45,7 +45,7 @@ def test_joblib_sweep_runs_every_combination(joblib_sweep):
     assert len(markers(joblib_sweep)) == 8
     assert experiments.parameters(df) == ["key", "igs.staff_hosted_by_city", "data", "data.n_municipalities",
                                           "end_year"]
-    combos = df.groupby(["key", "igs.staff_hosted_by_city", "seed"]).size()
+    combos = df.groupby(["key", "igs.staff_hosted_by_city", "seed"], observed=True).size()
     assert len(combos) == 8 and (combos == 5).all()  # 2016-2020
     assert not df.duplicated(["key", "igs.staff_hosted_by_city", "seed", "year"]).any()
     assert (joblib_sweep / "_sweep.json").is_file()

@@ -31,7 +31,7 @@ def theme() -> None:
 
 def last_years(yearly: pd.DataFrame, params: list[str], n: int = 5) -> pd.DataFrame:
     """Per run, the mean of each metric over its last n years (a steadier end state)."""
-    end = yearly.groupby([*params, "seed"])["year"].transform("max")
+    end = yearly.groupby([*params, "seed"], observed=True)["year"].transform("max")
     recent = yearly[yearly["year"] > end - n]
     numeric = [c for c in recent.select_dtypes("number").columns if c not in (*params, "seed", "year")]
     return recent.groupby([*params, "seed"], observed=True)[numeric].mean().reset_index()

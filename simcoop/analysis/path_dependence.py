@@ -44,7 +44,7 @@ def jaccard_distance(a: np.ndarray, b: np.ndarray) -> float:
 def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     membership = load(sweep_dir, "membership")
     params = parameters(membership)
-    end = membership[membership["year"] == membership.groupby([*params, "seed"])["year"].transform("max")]
+    end = membership[membership["year"] == membership.groupby([*params, "seed"], observed=True)["year"].transform("max")]
     vectors = {key: co_membership(g.sort_values("nis")["igs_id"].to_numpy())
                for key, g in end.groupby([*params, "seed"], observed=True)}
 

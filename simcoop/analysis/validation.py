@@ -83,7 +83,7 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
                        "mean >= 0.9", bool(small.mean() >= 0.9)))
 
     recent = yearly[yearly["year"] >= 2020]
-    excess = recent.groupby(["scenario", "seed"])["centre_excess_mean"].mean()
+    excess = recent.groupby(["scenario", "seed"], observed=True)["centre_excess_mean"].mean()
     base_excess = excess.loc[base]
     _, lo, _ = interval(base_excess.to_numpy(float))
     out.append(Pattern("P3", "a centre city's agenda share exceeds its population share",
