@@ -114,7 +114,7 @@ def app(cfg: DictConfig) -> None:
                     print(progress, file=sys.stderr, flush=True)
             return
         result = run_config(cfg)
-        store.write_whole(result, out)  # all or nothing: no partial result on a full disk
+        result.write(out)  # all or nothing: no partial result on a full disk
     except SimcoopInputError as exc:  # Hydra would print a traceback hint; we print one line
         if hc.mode != RunMode.MULTIRUN:
             with contextlib.suppress(OSError):

@@ -55,19 +55,18 @@ class Menu:
 
 
 def logit_probabilities(utilities: np.ndarray, temperature: float) -> np.ndarray:
-    """Multinomial logit: P(k) proportional to exp(U_k / T), computed stably."""
+    """Multinomial logit: P(k) proportional to exp(U_k / T), computed stably; along the
+    last axis, so a (menus x options) table gives one distribution per row (-inf: no option)."""
     u = np.asarray(utilities, dtype=float) / temperature
-    p = np.exp(u - u.max())
-    return p / p.sum()
+    p = np.exp(u - u.max(axis=-1, keepdims=True))
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 def logit_cdf(utilities: np.ndarray, temperature: float) -> np.ndarray:
     """Cumulative logit probabilities of each row of a padded (menus x options) table
-    (padding -inf), row by row as `logit_probabilities(...).cumsum()` would give them."""
-    u = utilities / temperature
-    p = np.exp(u - u.max(axis=1, keepdims=True))
-    cdf = (p / p.sum(axis=1, keepdims=True)).cumsum(axis=1)
-    return cdf / cdf[np.arange(len(cdf)), np.isfinite(u).sum(axis=1) - 1][:, None]
+    (padding -inf), as `Generator.choice` computes them from the probabilities."""
+    cdf = logit_probabilities(utilities, temperature).cumsum(axis=1)
+    return cdf / cdf[np.arange(len(cdf)), np.isfinite(utilities).sum(axis=1) - 1][:, None]
 
 
 def ragged_arange(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -128,26 +128,19 @@ class IGS:
     """An intermunicipal cooperation on culture: members, money, staff, age, recognition."""
     igs_id: int
     founded: int                                  # year
-    members: list[int]                            # municipality indices
-    joined: dict[int, int] = field(default_factory=dict)  # index -> year joined
+    members: list[int]                            # municipality indices (the year each joined: model.joined_year)
     recognised: bool = False
     unrecognised_years: int = 0
     economics: Economics | None = None
 
-    def __post_init__(self) -> None:
-        for m in self.members:
-            self.joined.setdefault(m, self.founded)
-
     def age(self, year: int) -> int:
         return year - self.founded
 
-    def add(self, idx: int, year: int) -> None:
+    def add(self, idx: int) -> None:
         self.members.append(idx)
-        self.joined[idx] = year
 
     def remove(self, idx: int) -> None:
         self.members.remove(idx)
-        self.joined.pop(idx, None)
 
     @property
     def host(self) -> int:

@@ -18,15 +18,13 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simcoop import decisions, policy, trust
+from simcoop import decisions, metrics, policy, trust
 from simcoop.agents import Centrumstad, Municipality
 from simcoop.attributes import derive
 from simcoop.config import SimConfig
 from simcoop.evaluation import Candidates, evaluate
 from simcoop.igs import IGS, Economics
 from simcoop.landscape import Landscape, load_landscape, synthetic_landscape
-from simcoop import metrics
-from simcoop.metrics import gini
 
 EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]
 IGS_COLUMNS = ["year", "igs_id", "n_members", "population", "recognised", "subsidy_eur", "paid_fte",
@@ -286,7 +284,7 @@ class CooperationModel(mesa.Model):
                 self.found([i, *partners])
 
     def join(self, i: int, g: IGS) -> None:
-        g.add(i, self.year)
+        g.add(i)
         self.member_of[i] = g.igs_id
         self.joined_year[i] = self.year
         self._moved(g.members)
@@ -349,7 +347,7 @@ class CooperationModel(mesa.Model):
         popsizes = np.array([g.economics.population for g in groups])
         dominance = np.array([g.economics.dominance for g in groups])
         with_centre = [g for g in groups if self.centre[g.members].any()]
-        ginis = np.array([gini(self.net_benefit[g.members]) for g in groups])
+        ginis = np.array([metrics.gini(self.net_benefit[g.members]) for g in groups])
         pair_trust = [self.trust[np.ix_(g.members, g.members)][~np.eye(len(g.members), dtype=bool)].mean()
                       for g in groups]
         spans = np.array([policy.spans_regions(self.region[g.members]) for g in groups], dtype=bool)
@@ -390,7 +388,6 @@ class CooperationModel(mesa.Model):
                 "centre_excess": e.centre_excess, "gini_net_benefit": float(gi), "spans_regions": bool(sp),
                 "age": g.age(self.year),
             })
-
 
     def record_membership(self) -> None:
         n = self.land.n

@@ -74,7 +74,8 @@ class SimulationResult:
         except OSError as exc:
             for path in targets:
                 path.unlink(missing_ok=True)
-            raise SimcoopInputError(f"output error: cannot write results to {folder}: {exc.strerror or exc}") from None
+            raise SimcoopInputError(f"output error: cannot write results to {folder}: {exc.strerror or exc}; "
+                                    "accepted: a writable folder with free space") from None
         return targets
 
 

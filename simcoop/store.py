@@ -65,26 +65,6 @@ def _output_error(folder: Path, exc: OSError) -> SimcoopInputError:
                              "accepted: a writable folder with free space")
 
 
-def write_whole(result: SimulationResult, folder: str | Path) -> list[Path]:
-    """`result.write(folder)`, all or nothing: when a write fails part way (disk full, no
-    permission), the files this call wrote are removed again, so no partial result is left."""
-    folder = Path(folder)
-    targets = [folder / f"{t}.parquet" for t in TABLES] + [folder / "config.yaml"]
-    fresh = not any(p.exists() for p in targets)  # else write() refuses and writes nothing
-    try:
-        return result.write(folder)
-    except (SimcoopInputError, OSError) as exc:
-        if fresh and folder.is_dir():
-            for p in [*targets, *folder.glob(".*.tmp*")]:
-                try:
-                    p.unlink(missing_ok=True)
-                except OSError:
-                    pass
-        if isinstance(exc, OSError):
-            raise _output_error(folder, exc) from None
-        raise
-
-
 def finish(run_dir: Path, result: SimulationResult, overrides: list[str]) -> None:
     """Write the run's tables, then its marker: the marker's presence means all is there.
 
@@ -92,7 +72,7 @@ def finish(run_dir: Path, result: SimulationResult, overrides: list[str]) -> Non
     temporary files, no marker; a finished run is never touched.
     """
     clear_partial(run_dir)
-    write_whole(result, run_dir)
+    result.write(run_dir)  # all tables or none
     marker = {**result.metadata(), "overrides": overrides, "finished": time.time()}
     tmp = run_dir / f".{MARKER}.tmp-{os.getpid()}"
     try:

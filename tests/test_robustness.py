@@ -366,9 +366,11 @@ def assert_no_partial_result(folder: Path) -> None:
 
 
 def test_simulation_result_write_on_a_full_disk_leaves_no_partial_result(result, tmp_path, monkeypatch):
-    no_space_on(3, monkeypatch)
-    with pytest.raises(SimcoopInputError):
+    calls = no_space_on(3, monkeypatch)
+    with pytest.raises(SimcoopInputError) as err:
         result.write(tmp_path / "run")
+    assert len(calls) == 3  # two tables were written before the disk filled up
+    assert "accepted: a writable folder" in str(err.value)
     assert_no_partial_result(tmp_path / "run")
 
 
@@ -381,24 +383,14 @@ def test_simulation_result_write_on_a_full_disk_is_one_line_and_leaves_no_temp_f
     assert not list((tmp_path / "run").glob(".*tmp*"))  # the half-written temporary file is gone
 
 
-def test_write_whole_on_a_full_disk_is_one_line_and_leaves_nothing(result, tmp_path, monkeypatch):
-    calls = no_space_on(3, monkeypatch)
-    with pytest.raises(SimcoopInputError) as err:
-        store.write_whole(result, tmp_path / "run")
-    assert len(calls) == 3  # two tables were written before the disk filled up
-    assert "\n" not in str(err.value) and "No space left on device" in str(err.value)
-    assert_no_partial_result(tmp_path / "run")
-
-
 def test_write_to_an_unwritable_folder_is_one_line_and_leaves_nothing(result, tmp_path, monkeypatch):
     folder = tmp_path / "locked"
     try:
         unwritable(folder, monkeypatch)
-        for write in (result.write, lambda f: store.write_whole(result, f)):
-            with pytest.raises(SimcoopInputError) as err:
-                write(folder / "run")
-            assert "\n" not in str(err.value) and "Permission denied" in str(err.value), str(err.value)
-            assert_no_partial_result(folder / "run")
+        with pytest.raises(SimcoopInputError) as err:
+            result.write(folder / "run")
+        assert "\n" not in str(err.value) and "Permission denied" in str(err.value), str(err.value)
+        assert_no_partial_result(folder / "run")
     finally:
         folder.chmod(0o700)
 
