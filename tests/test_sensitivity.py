@@ -34,7 +34,11 @@ def test_morris_screening_ranks_parameters_and_finds_an_inert_one(tmp_path):
         assert (group["mu_star"] > 0).sum() >= 5, output
     assert (sweep / "analysis" / "morris.png").stat().st_size > 0
     assert len(pd.read_parquet(sweep / "sample.parquet")) == 2 * (len(names) + 1)
-    assert "| parameter | mu* | sigma |" in markdown(sweep)
+    text = markdown(sweep)
+    for output, group in table.groupby("output", sort=False):  # each output's leader is in its table
+        leader = group.sort_values("mu_star", ascending=False).iloc[0]["parameter"]
+        section = text.split(f"**{output}**")[1].split("**")[0]
+        assert "| parameter | mu* | sigma |" in section and f"`{leader}`" in section, output
 
 
 def test_sobol_indices_of_chosen_parameters(tmp_path):
@@ -47,7 +51,8 @@ def test_sobol_indices_of_chosen_parameters(tmp_path):
     assert set(table["parameter"]) == set(chosen) and set(table["index"]) == {"first order", "total"}
     inert = table[table["parameter"] == "incentive.network_bonus_per_inhabitant"]
     assert (inert["value"].abs() < 1e-12).all()  # no effect before 2027, so no variance explained
-    assert "| output | parameter | first order | total |" in markdown(sweep)
+    rows = [line for line in markdown(sweep).splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) == len(chosen) * table["output"].nunique()  # one row per output and parameter
 
 
 def test_prim_boxes_on_a_latin_hypercube(tmp_path):
@@ -60,7 +65,9 @@ def test_prim_boxes_on_a_latin_hypercube(tmp_path):
     assert trajectory["coverage"].between(0, 1).all() and trajectory["density"].between(0, 1).all()
     boxes = pd.read_parquet(sweep / "analysis" / "prim_boxes.parquet")
     assert ((boxes["low"] >= boxes["sampled_low"] - 1e-9) & (boxes["high"] <= boxes["sampled_high"] + 1e-9)).all()
-    assert "coverage" in markdown(sweep) and "| parameter | box | sampled |" in markdown(sweep)
+    text = markdown(sweep)
+    assert text.count("| parameter | box | sampled |") == boxes.groupby(["output", "case"]).ngroups
+    assert all(f"`{p}`" in text for p in boxes["parameter"])  # every restricted parameter is shown
 
 
 def test_bad_sizes_and_names_give_one_line(tmp_path):
