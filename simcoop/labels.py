@@ -1,0 +1,159 @@
+"""What people see: one table of readable labels (Dutch and English) and number formats.
+
+Every label on a figure, in a report, on the dashboard or in a workshop table comes from
+`LABELS` through `label()`, so no config path or column name reaches a screen, and the
+Dutch and English texts cannot drift apart. Keys are the internal names (metrics, config
+fields, options of config groups, event reasons); values are (Dutch, English).
+Numbers go through `number`, `percent`, `count` and `euro`: Dutch uses a decimal comma
+and a point for thousands.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("nl", "en")
+
+LABELS: dict[str, tuple[str, str]] = {
+    # yearly indicators
+    "year": ("jaar", "year"),
+    "n_igs": ("aantal IGS", "number of IGS"),
+    "n_recognised": ("erkende IGS", "recognised IGS"),
+    "coverage_municipalities": ("aandeel gemeenten in een IGS", "share of municipalities in an IGS"),
+    "coverage_population": ("aandeel inwoners in een IGS", "share of inhabitants in an IGS"),
+    "mean_members": ("leden per IGS", "members per IGS"),
+    "max_members": ("leden in het grootste IGS", "members of the largest IGS"),
+    "share_igs_above_norm": ("aandeel IGS boven de inwonersnorm", "share of IGS above the population norm"),
+    "share_igs_at_most_12_members": ("aandeel IGS met hoogstens 12 leden", "share of IGS with at most 12 members"),
+    "dominance_mean": ("dominantie (agenda tegenover inwonersaandeel)", "dominance (agenda against population share)"),
+    "dominance_max": ("hoogste dominantie", "highest dominance"),
+    "centre_excess_mean": ("agenda-overwicht van de centrumstad", "centre city's excess agenda share"),
+    "gini_net_benefit": ("ongelijkheid van de baten tussen partners", "inequality of benefits among partners"),
+    "mean_trust_members": ("vertrouwen tussen partners", "trust between partners"),
+    "mean_trust_neighbours": ("vertrouwen tussen buurgemeenten", "trust between neighbours"),
+    "joins": ("toetredingen", "joins"),
+    "leaves": ("uittredingen", "leaves"),
+    "voluntary_leaves": ("vrijwillige uittredingen", "voluntary leaves"),
+    "foundings": ("oprichtingen", "foundings"),
+    "dissolutions": ("opgeheven IGS", "IGS dissolved"),
+    "cross_region_igs": ("IGS over een regiogrens heen", "IGS crossing a region border"),
+    "subsidy_total_eur": ("Vlaamse subsidie (euro per jaar)", "Flemish subsidy (EUR per year)"),
+    "budget_shocks": ("gemeenten met budgetdruk", "municipalities under budget pressure"),
+    "legislature_start": ("begin van een bestuursperiode", "start of a council term"),
+    # per-municipality and per-IGS columns
+    "igs_id": ("IGS", "IGS"),
+    "igs_name": ("IGS", "IGS"),
+    "contribution_eur": ("bijdrage (euro per jaar)", "contribution (EUR per year)"),
+    "subsidy_eur": ("subsidie-aandeel (euro per jaar)", "subsidy share (EUR per year)"),
+    "net_benefit": ("nettobaat", "net benefit"),
+    "agenda_share": ("aandeel in de agenda", "share of the agenda"),
+    "population": ("inwoners", "inhabitants"),
+    "referentieregio": ("referentieregio", "reference region"),
+    "centrumstad": ("centrumstad", "centre city"),
+    "n_members": ("leden", "members"),
+    "recognised": ("erkend", "recognised"),
+    "paid_fte": ("eigen personeel (voltijdse equivalenten)", "own staff (full-time equivalents)"),
+    "dominance": ("dominantie", "dominance"),
+    "age": ("leeftijd (jaren)", "age (years)"),
+    "seed": ("simulatie", "run"),
+    # events and their reasons
+    "found": ("richtte een IGS op", "founded an IGS"),
+    "join": ("trad toe", "joined"),
+    "leave": ("trad uit", "left"),
+    "dissolve": ("werd opgeheven", "was dissolved"),
+    "reason.choice": ("uit eigen keuze", "by choice"),
+    "reason.switch": ("om naar een ander IGS over te stappen", "to switch to another IGS"),
+    "reason.region_rule": ("door de regioregel", "because of the region rule"),
+    "reason.dissolution": ("omdat het IGS werd opgeheven", "because the IGS was dissolved"),
+    "reason.founding": ("bij de oprichting", "at the founding"),
+    "reason.initiative": ("op eigen initiatief", "on its own initiative"),
+    "reason.unrecognised": ("omdat het te lang niet erkend was", "because it was not recognised for too long"),
+    "reason.too_few_members": ("omdat er te weinig leden overbleven", "because too few members remained"),
+    # config groups and their options
+    "key": ("verdeelsleutel", "financial key"),
+    "key.name": ("verdeelsleutel", "financial key"),
+    "key.per_inhabitant": ("per inwoner", "per inhabitant"),
+    "key.per_budget": ("volgens begroting", "per budget"),
+    "key.mixed": ("gemengd (inwoners en begroting)", "mixed (inhabitants and budget)"),
+    "key.fixed_plus_per_inhabitant": ("vast bedrag plus per inwoner", "fixed fee plus per inhabitant"),
+    "region_rule": ("regioregel", "region rule"),
+    "region_rule.mode": ("regioregel", "region rule"),
+    "region_rule.free": ("vrije regio's", "free regions"),
+    "region_rule.forced": ("referentieregio's verplicht", "reference regions compulsory"),
+    "incentive": ("Vlaamse stimulans", "Flemish incentive"),
+    # config fields (parameters) most often swept or shown
+    "incentive.subsidy_per_inhabitant": ("Vlaamse subsidie per inwoner (euro)", "Flemish subsidy per inhabitant (EUR)"),
+    "incentive.recognition_threshold": ("inwonersnorm voor erkenning", "population norm for recognition"),
+    "incentive.coordinator_fte": ("regiocoördinatoren per IGS (voltijds)", "regional coordinators per IGS (FTE)"),
+    "igs.staff_hosted_by_city": ("personeel in dienst van de centrumstad", "staff employed by the centre city"),
+    "igs.own_staff_share": ("aandeel van het budget voor eigen personeel", "share of the budget for own staff"),
+    "igs.contribution_per_inhabitant": ("bijdrage per inwoner (euro)", "contribution per inhabitant (EUR)"),
+    "attributes.heritage_share": ("aandeel gemeenten met een erfgoedcel vooraf", "share of municipalities with a prior heritage cell"),
+    "attributes.centre_staff_factor": ("personeelsvoorsprong van centrumsteden", "centre cities' staff advantage"),
+    "behaviour.trust_erosion": ("afkalving van vertrouwen per jaar", "erosion of trust per year"),
+    "behaviour.trust_gain": ("groei van vertrouwen per jaar", "growth of trust per year"),
+    "behaviour.trust_loss": ("verlies van vertrouwen na een slecht jaar", "loss of trust after a bad year"),
+    "behaviour.budget_shock_probability": ("kans op budgetdruk per jaar", "probability of budget pressure per year"),
+    "behaviour.election_boost": ("effect van het begin van een bestuursperiode", "effect of the start of a council term"),
+    "behaviour.informal_networking": ("informele netwerking", "informal networking"),
+    "behaviour.w_identity": ("gewicht van de regionale identiteit", "weight of regional identity"),
+    "behaviour.founding_trust": ("vertrouwen nodig om samen op te richten", "trust needed to found together"),
+    "behaviour.temperature": ("toeval in beslissingen", "randomness of decisions"),
+    # scenarios
+    "scenario": ("scenario", "scenario"),
+    "scenario.baseline": ("Basis (beleid van 2020, vrije regio's)", "Baseline (policy of 2020, free regions)"),
+    "scenario.forced_regions_2028": ("Referentieregio's verplicht tegen 2028", "Reference regions compulsory by 2028"),
+    "scenario.forced_regions_2030": ("Referentieregio's verplicht tegen 2030", "Reference regions compulsory by 2030"),
+    "scenario.per_budget_key": ("Bijdrage volgens begroting", "Contribution per budget"),
+    "scenario.strong_incentives": ("Sterkere Vlaamse subsidies", "Stronger Flemish subsidies"),
+    "scenario.regional_coordinators": ("Regiocoördinatoren betaald door Vlaanderen",
+                                       "Flemish-funded regional coordinators"),
+    "scenario.networking_support": ("Steun voor netwerking (meer vertrouwen)", "Support for networking (more trust)"),
+    "scenario.own_igs_staff": ("Eigen personeel voor het IGS", "The IGS employs its own staff"),
+    "scenario.no_heritage_cells": ("Zonder erfgoedcellen vooraf", "Without prior heritage cells"),
+    # words
+    "none": ("geen IGS", "no IGS"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+}
+
+
+def label(key: str, lang: str = "nl") -> str:
+    """The readable label of an internal name; KeyError if the table lacks it, so a
+    missing translation shows up in tests rather than as a column name on screen."""
+    if lang not in LANGS:
+        raise ValueError(f"lang={lang!r} is not accepted; accepted: one of {', '.join(LANGS)}")
+    return LABELS[key][LANGS.index(lang)]
+
+
+def has_label(key: str) -> bool:
+    return key in LABELS
+
+
+def number(x: float, lang: str = "nl", decimals: int = 1) -> str:
+    """A number with the language's separators: 1.234,5 (nl) or 1,234.5 (en); '-' if missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    text = f"{x:,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def count(x: float, lang: str = "nl") -> str:
+    """A whole count (rounded), e.g. 19 IGS, never 19,33."""
+    return number(round(x), lang, 0) if x == x else "-"
+
+
+def percent(share: float, lang: str = "nl", decimals: int = 0) -> str:
+    """A 0-1 share as a percentage: 0.57 -> '57 %' (nl) or '57%' (en)."""
+    if share is None or share != share:
+        return "-"
+    return number(100 * share, lang, decimals) + (" %" if lang == "nl" else "%")
+
+
+def euro(x: float, lang: str = "nl", decimals: int = 0) -> str:
+    """An amount in euros: '€ 12.345' (nl) or 'EUR 12,345' (en)."""
+    if x is None or x != x:
+        return "-"
+    return ("€ " if lang == "nl" else "EUR ") + number(x, lang, decimals)
