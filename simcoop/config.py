@@ -30,6 +30,7 @@ def param(default: Any, unit: str, low: float | None = None, high: float | None 
 KEYS = ("per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant")
 DATA_SOURCES = ("flanders", "synthetic")
 REGION_MODES = ("free", "forced")
+STARTS = ("real_2025", "empty")
 
 
 @dataclass
@@ -54,7 +55,12 @@ class AttributesConfig:
     culture_budget_share: float = param(0.03, "share of budget", 0.005, 0.2,
                                         "assumption: culture a few % of the municipal budget")
     centre_budget_factor: float = param(1.3, "x", 1.0, 3.0,
-                                        "digest Actors: centre cities carry centre functions, more money")
+                                        "digest Actors: centre cities carry centre functions, more money "
+                                        "(Gemeentefonds centre-function criterion)")
+    fiscal_weight: float = param(0.5, "share of budget", 0.0, 1.0,
+                                 "digest Mechanism 1: the per-budget key makes rich municipalities pay more; "
+                                 "share of the budget that scales with real income per inhabitant (Statbel "
+                                 "2022), the rest per inhabitant (Gemeentefonds); share an assumption")
     staff_per_10k: float = param(1.5, "FTE per 10,000 inhabitants", 0.2, 10,
                                  "assumption; digest Actors: small municipalities hire generalists")
     centre_staff_factor: float = param(2.0, "x", 1.0, 5.0,
@@ -65,7 +71,18 @@ class AttributesConfig:
     heterogeneity: float = param(0.2, "lognormal sigma", 0.0, 1.0,
                                  "assumption: seeded spread around the derived values")
     heritage_share: float = param(0.6, "share of municipalities", 0.0, 1.0,
-                                  "digest Actors: many IGS grew out of heritage cells; share is an assumption")
+                                  "digest Actors: many IGS grew out of heritage cells; for municipalities the "
+                                  "partial heritage list does not cover (and synthetic data), random cells up to "
+                                  "this share; assumption")
+    affinity_arrondissement: float = param(0.5, "affinity", 0.0, 1.0,
+                                           "digest Mechanism 7: shared regional identity; proxy: same "
+                                           "arrondissement (historic district); weight an assumption")
+    affinity_heritage: float = param(0.3, "affinity", 0.0, 1.0,
+                                     "digest Mechanism 7/9: shared erfgoedcel or IOED (partial list; unknown "
+                                     "pairs at the observed base rate); weight an assumption")
+    affinity_housing: float = param(0.2, "affinity", 0.0, 1.0,
+                                    "digest Mechanism 7: shared housing IGS (igs_wonen.csv) as a sign of a "
+                                    "lived region; weight an assumption")
     heritage_cell_population: float = param(85000.0, "inhabitants", 10000, 1e6,
                                             "digest Actors: the 85,000 norm also holds for a heritage cell")
 
@@ -88,10 +105,27 @@ class IncentiveConfig:
                                           "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
     subsidy_minimum: float = param(0.0, "EUR/year", 0, 1e6,
                                    "digest Actors: 2023 draft has a EUR 100,000 minimum (to check)")
+    period_start: int = param(2020, "year", 1990, 2100,
+                              "digest Actors: 19 IGS recognised end 2019 for 2020-2025")
+    period_years: int = param(6, "years", 1, 20,
+                              "digest Actors: six-year recognition periods (2020-2025, 2026-2031)")
+    networks: bool = param(True, "-", reason="digest Actors (seed 004): supra-local leisure-participation "
+                                             "networks through a recognised IGS")
+    network_first_round: int = param(2026, "year", 2000, 2100,
+                                     "seed 004: applications from April 2026 for 2027-2032")
+    network_round_interval: int = param(3, "years", 1, 20, "seed 004: a next round opens 1 April 2029")
+    network_uptake: float = param(0.5, "probability per round", 0.0, 1.0,
+                                  "assumption: share of recognised IGS that apply in a round")
     network_bonus_per_inhabitant: float = param(0.20, "EUR/inhabitant/year", 0, 10,
-                                                "digest Actors (seed 004): leisure-participation "
-                                                "network for IGS; amount is an assumption")
-    network_start_year: int = param(2027, "year", 2000, 2100, "digest Actors: networks 2027-2032")
+                                                "seed 004: a network brings money; amount an assumption")
+    network_tasks_fte: float = param(0.05, "FTE per member", 0, 2,
+                                     "seed 004: a network brings tasks (culture, youth, sport, welfare); "
+                                     "assumption")
+    network_deadline: int = param(2033, "year", 2000, 2100,
+                                  "seed 004: local networks must join a supra-local one by 2033")
+    drawing_rights_per_inhabitant: float = param(0.5, "EUR/inhabitant/year", 0, 10,
+                                                 "seed 004: local networks outside a supra-local one lose "
+                                                 "their drawing rights; amount an assumption")
     coordinator_fte: float = param(0.0, "FTE per recognised IGS", 0, 10,
                                    "digest levers: regional coordinators funded for the IGS")
     dissolve_after_unrecognised_years: int = param(4, "years", 1, 50,
@@ -104,8 +138,9 @@ class RegionRuleConfig:
                       reason="digest Actors: partnerships must fit the reference region by 2028/2030")
     announce_year: int = param(2023, "year", 2000, 2100,
                                "digest Actors: Regiodecreet of 3 Feb 2023")
-    deadline: int = param(2028, "year", 2000, 2100,
-                          "digest Actors: end of 2028 (or 2030)")
+    deadline: int = param(2031, "year", 2000, 2100,
+                          "digest Actors: OP/TIL reports IGS cultuur must fit one reference region by 2031 "
+                          "(other partnerships: end of 2028 or 2030)")
     repeal_year: int = param(0, "year (0 = never)", 0, 2200,
                              "assumption: lets experiments switch the rule off again (hysteresis, P7)")
 
@@ -117,6 +152,10 @@ class IgsConfig:
                                                "level an assumption")
     programme_efficiency: float = param(0.8, "EUR returned per EUR pooled", 0.0, 2.0,
                                         "digest Mechanism 2: efficiency gains are believed but not guaranteed")
+    programme_follows_agenda: float = param(0.7, "share of programme", 0.0, 1.0,
+                                            "digest Mechanisms 1 and 5: what comes back depends on what the "
+                                            "IGS does and where, i.e. on who sets the agenda; the rest is "
+                                            "spread per inhabitant; share an assumption")
     own_staff_share: float = param(0.5, "share of pooled budget", 0.0, 1.0,
                                    "assumption: part of the budget pays IGS staff")
     staff_cost_per_fte: float = param(65000.0, "EUR/FTE/year", 20000, 200000,
@@ -132,31 +171,51 @@ class IgsConfig:
 @dataclass
 class BehaviourConfig:
     temperature: float = param(0.1, "utility", 0.001, 10, "assumption: noise of the logit choice")
-    w_scale: float = param(1.0, "utility", 0, 10, "digest Mechanism 2: economies of scale")
+    w_scale: float = param(1.4, "utility", 0, 10, "digest Mechanism 2: economies of scale")
     scale_population: float = param(150000.0, "inhabitants", 10000, 2e6,
                                     "digest Mechanism 3: ideal scale 100,000-300,000 inhabitants")
-    centre_scale_factor: float = param(1.5, "x", 1.0, 5.0,
-                                       "digest Mechanism 4: a centre city gains from a large IGS")
-    w_expertise: float = param(0.6, "utility", 0, 10, "digest Mechanism 2: expertise small ones lack")
-    w_knowledge: float = param(0.5, "utility", 0, 10,
+    scale_max_population: float = param(300000.0, "inhabitants", 50000, 5e6,
+                                        "digest Mechanism 3: one respondent's ideal scale 100,000-300,000")
+    oversize: float = param(0.5, "per 100% above the ideal scale", 0.0, 5.0,
+                            "digest Mechanisms 3-4: 'if it gets too big the burden outweighs it'; small "
+                            "municipalities prefer a small IGS; level an assumption")
+    centre_scale_factor: float = param(0.3, "x", 0.0, 5.0,
+                                       "seed 001 4.1.5/4.2.5: centre cities already provide the regional "
+                                       "functions in-house and face other problems: little scale benefit")
+    w_regional_role: float = param(0.3, "utility", 0, 10,
+                                   "seed 001 4.1.5: a centre city joins for its regional role (only for an "
+                                   "IGS within its own reference region)")
+    w_freedom: float = param(0.4, "utility", 0, 10,
+                             "digest Actors: centre cities want to stay free to cooperate with other centre "
+                             "cities anywhere")
+    w_expertise: float = param(0.5, "utility", 0, 10, "digest Mechanism 2: expertise small ones lack")
+    w_knowledge: float = param(0.7, "utility", 0, 10,
                                "digest Mechanism 2: knowledge exchange, everyone gains")
     knowledge_partners: float = param(2.0, "trusted partners", 0.1, 50,
                                       "assumption: saturation of exchange (sum of trust in partners)")
-    w_money: float = param(10.0, "utility per share of culture budget", 0, 100,
+    w_money: float = param(15.0, "utility per share of culture budget", 0, 100,
                            "digest Mechanism 1: for every cent contributed one counts on a return")
-    w_staff: float = param(2.0, "utility per FTE share", 0, 50,
+    w_staff: float = param(12.0, "utility per FTE share", 0, 50,
                            "digest Mechanism 3: staff time, heavier for loaded small municipalities")
-    w_transaction: float = param(0.4, "utility", 0, 10,
+    w_transaction: float = param(0.5, "utility", 0, 10,
                                  "digest Mechanism 3: burden grows with size and formality")
     w_dominance: float = param(1.5, "utility", 0, 10, "digest Mechanism 5: fear of dependence")
-    w_identity: float = param(0.4, "utility", 0, 10, "digest Mechanism 7: shared identity helps")
+    w_identity: float = param(0.2, "utility", 0, 10, "digest Mechanism 7: shared identity helps")
     inertia: float = param(0.3, "utility", 0, 10,
                            "digest Mechanism 9: path dependence, maturity of long partnerships")
+    exit_cost: float = param(0.4, "utility", 0, 10,
+                             "assumption: leaving within a recognition period breaks an agreement; free at "
+                             "its end (digest Actors: six-year periods)")
+    w_balance: float = param(3.0, "utility per share of culture budget", 0, 100,
+                             "digest Mechanism 1: 'what's in it for us?' - a member's running balance of "
+                             "returns minus contributions weighs on staying")
+    balance_memory: float = param(0.7, "share kept per year", 0.0, 1.0,
+                                  "assumption: how long a member remembers past balances")
     maturity_years: float = param(6.0, "years", 0.5, 50,
                                   "digest Mechanism 1: long-running partnerships grow a maturity")
-    founding_cost: float = param(0.6, "utility", 0, 10,
+    founding_cost: float = param(1.0, "utility", 0, 10,
                                  "digest Mechanism 9: starting from nothing seems very hard")
-    founding_trust: float = param(0.45, "trust", 0.0, 1.0,
+    founding_trust: float = param(0.5, "trust", 0.0, 1.0,
                                   "assumption: partners below this trust are not invited to found")
     election_first_year: int = param(2018, "year", 1900, 2100, "digest Mechanism 8: elections 2018, 2024, 2030")
     election_interval: int = param(6, "years", 1, 20, "digest Mechanism 8: local elections every six years")
@@ -175,9 +234,10 @@ class BehaviourConfig:
                               "digest Mechanism 6: trust comes on foot (slow)")
     trust_loss: float = param(0.35, "per year", 0.0, 1.0,
                               "digest Mechanism 6: trust leaves on horseback (fast)")
-    trust_erosion: float = param(0.03, "share of trust per year", 0.0, 1.0,
-                                 "digest Mechanism 6: untended partnerships fall apart after 3-4 years")
-    informal_networking: float = param(0.03, "per year", 0.0, 1.0,
+    trust_erosion: float = param(0.05, "share of trust per year", 0.0, 1.0,
+                                 "digest Mechanism 6: untended trust decays (within and outside IGS); "
+                                 "partnerships fall apart after 3-4 years if not tended")
+    informal_networking: float = param(0.01, "per year", 0.0, 1.0,
                                        "digest Mechanism 10: informal contact between neighbours builds trust")
     dominance_tolerance: float = param(0.25, "agenda share", 0.01, 1.0,
                                        "assumption: excess agenda share at which trust in the city drops at "
@@ -188,6 +248,13 @@ class BehaviourConfig:
     budget_shock_probability: float = param(0.05, "per year", 0.0, 1.0,
                                             "digest P6: breakups cluster around budget pressure")
     budget_shock_size: float = param(0.3, "share of culture budget", 0.0, 0.95, "assumption")
+
+
+@dataclass
+class StartConfig:
+    mode: str = param("real_2025", "-", choices=STARTS,
+                      reason="real_2025: the 19 real IGS cultuur (data) in 2025, simulated from 2026; "
+                             "empty: no IGS, the formation run from 2016")
 
 
 @dataclass
@@ -204,11 +271,14 @@ class SampleConfig:
 @dataclass
 class SimConfig:
     seed: int = param(0, "-", 0, 2**32 - 1, "the only source of randomness (model RNG)")
-    start_year: int = param(2016, "year", 1990, 2100,
-                            "digest Actors: culture subsidies unearmarked since 2016")
-    end_year: int = param(2035, "year", 1990, 2200, "assumption: long enough to see 2 legislatures")
-    scenario_name: str = param("baseline", "-", reason="label set by the scenario config")
+    start_year: int = param(2026, "year", 1990, 2100,
+                            "set by the start group: 2026 after the real 2025 landscape; 2016 (subsidies "
+                            "unearmarked) for a formation run")
+    end_year: int = param(2037, "year", 1990, 2200,
+                          "two recognition periods (2026-2031, 2032-2037) and the 2030 elections")
+    scenario_name: str = param("current_policy", "-", reason="label set by the scenario config")
     sweep_name: str = param("default", "-", reason="names the sweep folder sweeps/<sweep_name> of a multirun")
+    start: StartConfig = field(default_factory=StartConfig)
     data: DataConfig = field(default_factory=DataConfig)
     attributes: AttributesConfig = field(default_factory=AttributesConfig)
     key: KeyConfig = field(default_factory=KeyConfig)
@@ -321,6 +391,12 @@ def validate(cfg: DictConfig | dict) -> None:
         # could not keep partnerships within one region
         raise ConfigError("region_rule.deadline", rule["deadline"],
                           f"a year from region_rule.announce_year={rule['announce_year']} on")
+    if values["start"]["mode"] == "real_2025":
+        if values["data"]["source"] == "synthetic":
+            raise ConfigError("start", "real_2025", "empty with data=synthetic (the real IGS are Flemish data)")
+        if values["start_year"] < 2026:
+            raise ConfigError("start_year", values["start_year"], "a year from 2026 on with start=real_2025 "
+                              "(the real landscape is the state of 2025)")
     if values["data"]["source"] == "synthetic":
         d = values["data"]
         if d["n_regions"] > d["n_municipalities"]:

@@ -86,6 +86,8 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     cur = member_of[agents]                       # IGS id, -1 outside an IGS
     own = model.region[agents]
     own_region_only = not policy.cross_region_allowed(model.cfg.region_rule, model.year)
+    renewal = policy.is_renewal_year(model.cfg.incentive, model.year)
+    exit_cost = 0.0 if renewal else beh.exit_cost
     span = max(model.next_igs_id, 1)              # encodes (row, IGS id) pairs as row * span + id
 
     # neighbours of every agent, gathered once (reachable IGS and founding partners)
@@ -122,8 +124,11 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
         j_row, j_col = j_row[keep], j_col[keep]
     n_cols = len(ids)
 
-    # founding partners: unaffiliated neighbours trusted enough, most trusted first
+    # founding partners: unaffiliated neighbours trusted enough, most trusted first; at the end
+    # of a recognition period also partners from one's own IGS (a split)
     ok = member_of[nbrs] < 0
+    if renewal:
+        ok |= (member_of[nbrs] >= 0) & (member_of[nbrs] == cur[nb_row])
     ok &= model.trust[agents[nb_row], nbrs] >= beh.founding_trust
     if own_region_only:
         ok &= model.region[nbrs] == own[nb_row]
@@ -155,7 +160,8 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     lengths = np.concatenate([gsize[s_col], join_len, found_len])
     cand = Candidates(chooser=agents[np.concatenate([s_row, j_row, founders])],
                       flat=np.concatenate([stay_sets, join_sets, found_sets]),
-                      ptr=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+                      ptr=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                      igs_id=np.concatenate([ids[s_col], ids[j_col], np.full(len(founders), -1)]).astype(np.int64))
     total = np.zeros(0)
     if len(cand):
         ev = evaluate(model, cand)
@@ -174,10 +180,14 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
                             np.full(n_j, JOIN), np.full(len(founders), FOUND)])
     igs_ids = np.concatenate([ids[s_col], np.full(n_s, -1), np.full(len(alone), -1), ids[j_col],
                               np.full(len(founders), -1)])
-    utils = np.concatenate([total[:n_s] + utility.inertia(tenure, beh.maturity_years, beh.inertia),
-                            np.zeros(n_s),
+    stayer = agents[s_row]
+    history = beh.w_balance * model.balance[stayer] / model.culture_budget[stayer]
+    # leaving, switching or splitting off within a recognition period breaks an agreement
+    moving_out = exit_cost * np.concatenate([(cur[j_row] >= 0), (cur[founders] >= 0)])
+    utils = np.concatenate([total[:n_s] + utility.inertia(tenure, beh.maturity_years, beh.inertia) + history,
+                            np.full(n_s, -exit_cost),
                             np.full(len(alone), utility.inertia(0, beh.maturity_years, beh.inertia)),
-                            total[n_s:n_s + n_j], found_util])
+                            np.concatenate([total[n_s:n_s + n_j], found_util]) - moving_out])
     order = np.lexsort((rank_in_menu, rows))
     rows, kinds, igs_ids, utils = rows[order], kinds[order], igs_ids[order], utils[order]
     bounds = np.searchsorted(rows, np.arange(len(agents) + 1))
@@ -206,14 +216,17 @@ def options(model: CooperationModel, i: int) -> list[Option]:
 
 
 def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
-    """The members vote: the median member must not lose material utility."""
+    """The members vote: the median member must not lose from the newcomer, in material terms
+    (money, scale, the newcomer's weight on the agenda) or in shared identity."""
     before = np.array(g.members, dtype=np.int64)
     after = np.append(before, newcomer)
     n = len(before)
     votes = Candidates(chooser=np.concatenate([before, before]),
                        flat=np.concatenate([np.tile(after, n), np.tile(before, n)]),
-                       ptr=np.concatenate([np.arange(n + 1) * (n + 1), n * (n + 1) + np.arange(1, n + 1) * n]))
-    values = evaluate(model, votes).terms.material
+                       ptr=np.concatenate([np.arange(n + 1) * (n + 1), n * (n + 1) + np.arange(1, n + 1) * n]),
+                       igs_id=np.full(2 * n, g.igs_id, dtype=np.int64))
+    terms = evaluate(model, votes).terms
+    values = terms.material + terms.identity
     return statistics.median((values[:n] - values[n:]).tolist()) >= 0.0
 
 

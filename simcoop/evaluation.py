@@ -29,15 +29,17 @@ class Candidates:
     chooser: np.ndarray
     flat: np.ndarray
     ptr: np.ndarray
+    igs_id: np.ndarray | None = None   # the existing IGS a set is (stay, join), -1 for a new one
 
     @classmethod
-    def of(cls, pairs: list[tuple[int, np.ndarray]]) -> Candidates:
+    def of(cls, pairs: list[tuple[int, np.ndarray]], igs_id: int = -1) -> Candidates:
         """From (chooser, members) pairs; for the few evaluations outside the yearly batch."""
         sizes = [len(m) for _, m in pairs]
         return cls(chooser=np.array([c for c, _ in pairs], dtype=np.int64),
                    flat=np.concatenate([np.asarray(m, dtype=np.int64) for _, m in pairs]) if pairs
                    else np.zeros(0, np.int64),
-                   ptr=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64))
+                   ptr=np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                   igs_id=np.full(len(pairs), igs_id, dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.chooser)
@@ -48,19 +50,29 @@ class Evaluation:
     """The utility terms of every candidate for its chooser, with the sets' economics."""
     terms: utility.Terms        # each term an array, one value per candidate
     mean_trust: np.ndarray      # the chooser's mean trust in the other members
+    realised_money: np.ndarray  # EUR/year: programme received plus drawing rights kept minus contribution
     recognised: np.ndarray      # per candidate set, by Flanders this year
     economics: SetEconomics
 
 
-def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray) -> tuple[np.ndarray, SetEconomics]:
-    """Recognition and economics of member sets as Flemish policy treats them this year."""
+def existing_with(ids: set[int], igs_id: np.ndarray | None, n_sets: int) -> np.ndarray:
+    """Whether each set is an existing IGS whose id is in `ids` (e.g. those running a network)."""
+    if igs_id is None or not ids:
+        return np.zeros(n_sets, dtype=bool)
+    return np.isin(igs_id, np.fromiter(ids, dtype=np.int64, count=len(ids)))
+
+
+def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, network: np.ndarray,
+                  granted: np.ndarray) -> tuple[np.ndarray, SetEconomics]:
+    """Recognition and economics of member sets as Flemish policy treats them this year
+    (`granted`: an existing IGS recognised for the current period stays recognised)."""
     cfg, inc = model.cfg, model.cfg.incentive
     starts = ptr[:-1]
     regions = model.region[flat]
     spans = np.minimum.reduceat(regions, starts) != np.maximum.reduceat(regions, starts)
     population = np.add.reduceat(model.population[flat], starts)
-    recognised = policy.is_recognised(population, spans, inc, cfg.region_rule, model.year)
-    grant = policy.subsidy(population, recognised, inc, model.year)
+    recognised = granted | policy.is_recognised(population, spans, inc, cfg.region_rule, model.year)
+    grant = policy.subsidy(population, recognised, inc, network)
     coordinators = np.where(recognised, inc.coordinator_fte, 0.0)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,
                              cfg.igs, grant, coordinators)
@@ -71,7 +83,9 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     """Utility terms of each candidate membership for its chooser (being alone is worth 0)."""
     beh, cfg = model.cfg.behaviour, model.cfg
     flat, ptr, i = cand.flat, cand.ptr, cand.chooser
-    recognised, econ = set_economics(model, flat, ptr)
+    network = existing_with(model.networked_ids, cand.igs_id, len(i))
+    granted = existing_with(model.granted_ids, cand.igs_id, len(i))
+    recognised, econ = set_economics(model, flat, ptr, network, granted)
     seg, starts = econ.seg, ptr[:-1]
     n = ptr[1:] - starts
     me = flat == i[seg]                       # the chooser's own entry in its set
@@ -87,16 +101,29 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     excess = np.where(model.centre[flat] & others, econ.agenda_share - econ.population_share, -np.inf)
     perceived = np.maximum(0.0, np.maximum.reduceat(excess, starts))
     same_region = np.add.reduceat((model.region[flat] == model.region[i][seg]).astype(float), starts) / n
+    affinity = np.add.reduceat(np.where(others, model.affinity(i[seg], flat), 0.0), starts) / np.maximum(n - 1, 1)
+    # a network brings tasks, and from 2033 keeps the local drawing rights (seed 004)
+    tasks = np.where(network, model.cfg.incentive.network_tasks_fte, 0.0)
+    rights = np.where(network & policy.drawing_rights_at_stake(model.cfg.incentive, model.year),
+                      model.cfg.incentive.drawing_rights_per_inhabitant * model.population[i], 0.0)
+    is_centre = model.centre[i]
     terms = utility.Terms(
         scale=works * utility.scale_benefit(econ.population, model.population[i], beh.scale_population,
-                                            beh.w_scale * model.scale_factor[i]),
+                                            beh.w_scale * model.scale_factor[i], beh.scale_max_population,
+                                            beh.oversize),
         expertise=works * utility.expertise_gap(model.expertise[i], best, beh.w_expertise),
-        knowledge=works * utility.knowledge_sharing(trust_sum, beh.knowledge_partners, beh.w_knowledge),
-        money=utility.net_money(econ.returned[mine], econ.contributions[mine], model.culture_budget[i],
-                                beh.w_money, model.budget_pressure[i]),
-        staff=utility.staff_time_cost(econ.coordination_fte, model.staff[i], model.workload[i], beh.w_staff),
+        # a centre city's problems are 'larger, often other' ones: it gains less from exchange too
+        knowledge=works * utility.knowledge_sharing(trust_sum, beh.knowledge_partners, beh.w_knowledge)
+        * np.minimum(1.0, model.scale_factor[i]),
+        money=utility.net_money(works * econ.returned[mine] + rights, econ.contributions[mine],
+                                model.culture_budget[i], beh.w_money, model.budget_pressure[i]),
+        staff=utility.staff_time_cost(econ.coordination_fte + tasks, model.staff[i], model.workload[i],
+                                      beh.w_staff),
         transaction=utility.transaction_cost(n, cfg.igs.feasible_members, beh.w_transaction),
         dominance=utility.dominance_cost(perceived, beh.w_dominance),
-        identity=utility.identity_fit(model.identity[i], same_region, beh.w_identity),
+        identity=utility.identity_fit(affinity, beh.w_identity),
+        role=np.where(is_centre, utility.centre_role(same_region == 1.0, beh.w_regional_role, beh.w_freedom), 0.0),
     )
-    return Evaluation(terms=terms, mean_trust=mean_trust, recognised=recognised, economics=econ)
+    realised = works * econ.returned[mine] + rights - econ.contributions[mine]
+    return Evaluation(terms=terms, mean_trust=mean_trust, realised_money=realised, recognised=recognised,
+                      economics=econ)

@@ -54,7 +54,7 @@ class SetEconomics:
     contributions: np.ndarray      # per member: EUR/year, sums to need within a set
     population_share: np.ndarray   # per member
     agenda_share: np.ndarray       # per member: sums to 1 within a set
-    returned: np.ndarray           # per member: EUR/year of pooled budget that comes back
+    returned: np.ndarray           # per member: EUR/year of programme it would get if partners work well together
 
 
 def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, budget: np.ndarray,
@@ -62,8 +62,10 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
                       subsidy: np.ndarray, coordinator_fte: np.ndarray) -> SetEconomics:
     """Who pays what, who gets what, and who sets the agenda, for many member sets at once.
 
-    The pooled budget (contributions plus subsidy) comes back to members per inhabitant,
-    discounted by the programme's efficiency. Agenda weight follows staff time: each member
+    The pooled budget (contributions plus subsidy), discounted by the programme's
+    efficiency, comes back as activities: a share `programme_follows_agenda` where the
+    agenda is set, the rest per inhabitant, so a member with little say can pay more than
+    it gets back (digest Mechanisms 1 and 5). Agenda weight follows staff time: each member
     brings coordination_fte of each of its culture staff; the IGS's paid staff adds to the
     host city's weight when the city employs them (the largest centre city in the set), and
     is neutral (spread by population) when the IGS employs its own. Flemish-funded
@@ -101,7 +103,8 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
         flat=flat, ptr=ptr, seg=seg, population=total, need=need, subsidy=np.asarray(subsidy, dtype=float),
         paid_fte=paid, pool_fte=pool_fte, host=host, coordination_fte=cfg.coordination_fte / relief,
         contributions=contrib, population_share=pop_share, agenda_share=agenda,
-        returned=cfg.programme_efficiency * (need + subsidy)[seg] * pop_share,
+        returned=cfg.programme_efficiency * (need + subsidy)[seg]
+        * (cfg.programme_follows_agenda * agenda + (1 - cfg.programme_follows_agenda) * pop_share),
     )
 
 
@@ -129,8 +132,10 @@ class IGS:
     igs_id: int
     founded: int                                  # year
     members: list[int]                            # municipality indices (the year each joined: model.joined_year)
+    name: str = ""                                # the real name, or "IGS <founder>"
     recognised: bool = False
     unrecognised_years: int = 0
+    network: bool = False                         # runs a supra-local leisure-participation network
     economics: Economics | None = None
 
     def age(self, year: int) -> int:

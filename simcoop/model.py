@@ -1,8 +1,11 @@
 """The simcoop model: one step is one year of Flemish cooperation on culture.
 
-Order within a year (docs/ODD.md, "Process overview and scheduling"):
+A run starts from the real IGS cultuur of 2025 (start=real_2025, recorded as the year 2025)
+or from an empty map (start=empty). Order within a year (docs/ODD.md, "Process overview
+and scheduling"):
 1. start of year: budget shocks, turnover of the people at the table;
 2. Flemish policy: at the deadline, members outside an IGS's home region must leave;
+   in a network round, recognised IGS may take on a leisure-participation network;
 3. every municipality, in random order, weighs its options (Mesa's shuffle_do);
 4. IGS long without recognition dissolve (those below two members dissolve at once);
 5. accounts are settled on the year's final membership: recognition, contributions,
@@ -18,24 +21,31 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from simcoop import decisions, metrics, policy, trust
+from pathlib import Path
+
+from simcoop import decisions, metrics, policy, realdata, trust
 from simcoop.agents import Centrumstad, Municipality
 from simcoop.attributes import derive
 from simcoop.config import SimConfig
+from simcoop.errors import ConfigError
 from simcoop.evaluation import Candidates, evaluate
 from simcoop.igs import IGS, Economics
-from simcoop.landscape import Landscape, load_landscape, synthetic_landscape
+from simcoop.landscape import Landscape, embedded_path, load_landscape, synthetic_landscape
 
 EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]
-IGS_COLUMNS = ["year", "igs_id", "n_members", "population", "recognised", "subsidy_eur", "paid_fte",
-               "host_nis", "dominance", "centre_excess", "gini_net_benefit", "spans_regions", "age"]
+IGS_COLUMNS = ["year", "igs_id", "igs_name", "n_members", "population", "recognised", "subsidy_eur", "paid_fte",
+               "host_nis", "dominance", "centre_excess", "gini_net_benefit", "spans_regions", "network", "age"]
+VOLUNTARY = ("choice", "switch", "split")   # leave reasons that are a member's own decision
 
 
-def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> Landscape:
+def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> tuple[Landscape, realdata.RealData]:
     d = cfg.data
     if d.source == "synthetic":
-        return synthetic_landscape(rng, d.n_municipalities, d.n_regions, d.n_centre_cities, d.mean_population)
-    return load_landscape(d.path or None)
+        land = synthetic_landscape(rng, d.n_municipalities, d.n_regions, d.n_centre_cities, d.mean_population)
+        return land, realdata.synthetic(land, rng)
+    folder = Path(d.path) if d.path else embedded_path()
+    land = load_landscape(folder)
+    return land, realdata.load(land, folder)
 
 
 class CooperationModel(mesa.Model):
@@ -48,8 +58,11 @@ class CooperationModel(mesa.Model):
         # the world (landscape, attributes, heritage cells) comes from the run's RNG, or from
         # its own seeded RNG when attributes.seed is set: same world, different histories
         world_rng = self.rng if cfg.attributes.seed < 0 else np.random.default_rng(cfg.attributes.seed)
-        self.land = land if land is not None else build_landscape(cfg, world_rng)
-        attrs = derive(self.land, cfg.attributes, cfg.behaviour, world_rng)
+        if land is None:
+            self.land, self.real = build_landscape(cfg, world_rng)
+        else:
+            self.land, self.real = land, realdata.synthetic(land, world_rng)
+        attrs = derive(self.land, self.real, cfg.attributes, cfg.behaviour, world_rng)
         n = self.land.n
         self.population = self.land.population
         self.region = self.land.region
@@ -69,6 +82,8 @@ class CooperationModel(mesa.Model):
         self.expertise = attrs.expertise
         self.workload = attrs.workload
         self.identity = attrs.identity
+        self.region_identity = attrs.region_identity
+        self.affinity = attrs.affinity
         self.political_will = attrs.political_will
         self.admin_support = attrs.admin_support
         self.heritage_cell = attrs.heritage_cell
@@ -79,8 +94,10 @@ class CooperationModel(mesa.Model):
         # who has met whom (neighbours, heritage-cell partners, co-members, ever): trust
         # between any other pair is still trust_initial, which turnover leaves unchanged
         self.met: list[set[int]] = [set(nb.tolist()) for nb in self.land.neighbours]
-        for cell in np.unique(self.heritage_cell[self.heritage_cell >= 0]):
-            mates = np.flatnonzero(self.heritage_cell == cell)
+        # prior heritage cooperation: the known cells and IOEDs of the partial list, and random
+        # cells among the municipalities it does not cover
+        random_cells = [np.flatnonzero(self.heritage_cell == c) for c in np.unique(self.heritage_cell[self.heritage_cell >= 0])]
+        for mates in [*self.real.heritage_groups, *random_cells]:
             self.trust[np.ix_(mates, mates)] = beh.trust_heritage
             self._meet(mates)
         np.fill_diagonal(self.trust, 1.0)
@@ -98,7 +115,14 @@ class CooperationModel(mesa.Model):
         self._stale = np.ones(n, dtype=bool)
         self._pending = np.zeros(n, dtype=bool)
         self.next_igs_id = 0
-        self.counts = dict.fromkeys(("joins", "leaves", "foundings", "dissolutions"), 0)
+        self.counts = dict.fromkeys(("joins", "leaves", "voluntary_leaves", "foundings", "dissolutions",
+                                     "breakups_recognised"), 0)
+        self.networked_ids: set[int] = set()
+        # recognition runs to the end of its period: the IGS recognised for the current one
+        self.recognised_until: dict[int, int] = {}
+        self.granted_ids: set[int] = set()
+        # running balance of each member's realised money (EUR), 'what's in it for us?'
+        self.balance = np.zeros(n)
         # per-municipality accounts of the year (0 outside an IGS)
         self.contribution = np.zeros(n)
         self.subsidy_share = np.zeros(n)
@@ -113,13 +137,49 @@ class CooperationModel(mesa.Model):
             tables={"events": EVENT_COLUMNS, "igs": IGS_COLUMNS},
         )
         self.membership_records: list[dict[str, np.ndarray]] = []
+        if cfg.start.mode == "real_2025":
+            self.start_from_real_landscape()
 
+    def start_from_real_landscape(self) -> None:
+        """The real IGS cultuur, recognised, members since 2020, trust grown over their years
+        together; recorded as the year before start_year (the state of 2025)."""
+        if not self.real.igs:
+            raise ConfigError("start", "real_2025", "empty (this data has no igs_cultuur_2020_2025.csv)")
+        beh = self.cfg.behaviour
+        self.year = self.cfg.start_year - 1
+        # the decade before (2016-2025) left untended ties where informal contact and erosion
+        # balance; ties inside the real IGS grew over their years together (below)
+        rows, cols = self.adjacent_pairs
+        for _ in range(self.year - 2016):
+            self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
+            self.trust = trust.erode(self.trust, beh.trust_initial, beh.trust_erosion)
+        for real in self.real.igs:
+            g = IGS(self.next_igs_id, real.since, [int(i) for i in real.members], name=real.name, recognised=True)
+            # recognised for 2020-2025 and, as they go on, for the period the run starts in
+            self.recognised_until[g.igs_id] = policy.period_end(self.cfg.incentive, self.cfg.start_year)
+            self.next_igs_id += 1
+            self.igs[g.igs_id] = g
+            self.member_of[real.members] = g.igs_id
+            self.joined_year[real.members] = real.since
+            self._meet(real.members)
+            years = self.year - real.since
+            grown = 1.0 - (1.0 - beh.trust_initial) * (1.0 - beh.trust_gain) ** years
+            block = self.trust[np.ix_(real.members, real.members)]
+            self.trust[np.ix_(real.members, real.members)] = np.maximum(block, grown)
+        np.fill_diagonal(self.trust, 1.0)
+        self.granted_ids = set(self.recognised_until)
+        self.settle_accounts()
+        self.measure()
+        self.datacollector.collect(self)
+        self.record_membership()
+        self.year += 1
     # ------------------------------------------------------------------ the year
     def step(self) -> None:
         self.start_of_year()
         self.apply_policy()
         self.decide_all()
         self.dissolve_failing()
+        self.granted_ids = set(self.recognised_until)
         self.settle_accounts()
         self.measure()
         self.datacollector.collect(self)
@@ -134,6 +194,7 @@ class CooperationModel(mesa.Model):
 
     def start_of_year(self) -> None:
         beh, n = self.cfg.behaviour, self.land.n
+        self.granted_ids = {k for k, until in self.recognised_until.items() if until >= self.year}
         self.counts = dict.fromkeys(self.counts, 0)
         self.shocked = self.rng.random(n) < beh.budget_shock_probability
         self.budget_pressure = np.where(self.shocked, 1.0 / (1.0 - beh.budget_shock_size), 1.0)
@@ -158,6 +219,13 @@ class CooperationModel(mesa.Model):
             self.met[m] |= group - {m}
 
     def apply_policy(self) -> None:
+        inc = self.cfg.incentive
+        if policy.is_network_round(inc, self.year):
+            # recognised IGS without a network apply (seed 004); drawn in IGS order
+            for g in self.igs.values():
+                if g.recognised and not g.network and self.rng.random() < inc.network_uptake:
+                    g.network = True
+                    self.networked_ids.add(g.igs_id)
         rule = self.cfg.region_rule
         if policy.region_rule_in_force(rule, self.year):
             for g in list(self.igs.values()):
@@ -216,10 +284,12 @@ class CooperationModel(mesa.Model):
         for arr in (self.contribution, self.subsidy_share, self.net_benefit, self.agenda_share):
             arr[:] = 0.0
         groups = list(self.igs.values())
+        self.balance *= beh.balance_memory
         if groups:
             # every member takes stock of its own IGS: one candidate per member
             sets = [np.array(g.members) for g in groups]
             cand = Candidates.of([(int(i), m) for m in sets for i in m])
+            cand.igs_id = np.concatenate([np.full(len(m), g.igs_id) for g, m in zip(groups, sets)]).astype(np.int64)
             ev = evaluate(self, cand)
             econ, realised = ev.economics, ev.terms.material
             first = 0
@@ -238,16 +308,23 @@ class CooperationModel(mesa.Model):
                     centre_excess=metrics.centre_excess(econ.agenda_share[lo:hi], econ.population_share[lo:hi],
                                                         self.centre[members]))
                 g.recognised = g.economics.recognised
+                if g.recognised and g.igs_id not in self.granted_ids:
+                    self.recognised_until[g.igs_id] = policy.period_end(self.cfg.incentive, self.year)
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
                 self.contribution[members] = g.economics.contributions
                 self.subsidy_share[members] = g.economics.subsidy_shares
                 self.agenda_share[members] = g.economics.agenda_share
                 self.net_benefit[members] = realised[first:first + n]
+                self.balance[members] += ev.realised_money[first:first + n]
                 self.trust[np.ix_(members, members)] = self.trust_after_year(members, realised[first:first + n],
                                                                               g.economics)
                 first += n
         rows, cols = self.adjacent_pairs
         self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
+        # untended trust decays towards that of strangers, inside IGS and out (only pairs that
+        # have met differ from trust_initial); the diagonal stays 1
+        self.trust = trust.erode(self.trust, beh.trust_initial, beh.trust_erosion)
+        np.fill_diagonal(self.trust, 1.0)
 
     def trust_after_year(self, members: np.ndarray, realised: np.ndarray, econ: Economics) -> np.ndarray:
         """The members' trust in each other after the year: each member's trust in its
@@ -261,7 +338,6 @@ class CooperationModel(mesa.Model):
         if dominant.any():
             severity = np.minimum(1.0, excess[dominant] / beh.dominance_tolerance)
             updated[:, dominant] = trust.update(updated[:, dominant], -1.0, 0.0, beh.trust_loss * severity)
-        updated = trust.erode(updated, 0.0, beh.trust_erosion)
         return np.where(np.eye(len(members), dtype=bool), block, updated)
 
     # ------------------------------------------------------------------ moves
@@ -279,14 +355,17 @@ class CooperationModel(mesa.Model):
             members = option.members
             partners = decisions.accepts_founding(self, members[1:], members)
             if partners:
-                if current is not None:
-                    self.leave(i, reason="switch")
+                # at the end of a period members may split off together from their IGS
+                for j in [i, *partners]:
+                    if self.member_of[j] >= 0:
+                        self.leave(j, reason="split" if self.member_of[j] == self.member_of[i] >= 0 else "switch")
                 self.found([i, *partners])
 
     def join(self, i: int, g: IGS) -> None:
         g.add(i)
         self.member_of[i] = g.igs_id
         self.joined_year[i] = self.year
+        self.balance[i] = 0.0
         self._moved(g.members)
         self._meet(g.members)
         self.counts["joins"] += 1
@@ -294,11 +373,12 @@ class CooperationModel(mesa.Model):
 
     def found(self, members: list[int]) -> IGS:
         """A new IGS: one 'found' event for the initiator, a 'join' (reason founding) per partner."""
-        g = IGS(self.next_igs_id, self.year, list(members))
+        g = IGS(self.next_igs_id, self.year, list(members), name=f"IGS {self.land.name[members[0]]}")
         self.next_igs_id += 1
         self.igs[g.igs_id] = g
         self.member_of[members] = g.igs_id
         self.joined_year[members] = self.year
+        self.balance[members] = 0.0
         self._moved(members)
         self._meet(members)
         self.counts["foundings"] += 1
@@ -313,11 +393,17 @@ class CooperationModel(mesa.Model):
         g.remove(i)
         self.member_of[i] = -1
         self.counts["leaves"] += 1
+        self.counts["voluntary_leaves"] += reason in VOLUNTARY
+        self.balance[i] = 0.0
         self._event("leave", g.igs_id, i, reason)
-        if reason in ("choice", "switch") and g.members:
+        if reason in (*VOLUNTARY, "region_rule") and g.members:
+            # a partner walking out, or being pushed out by the region rule, costs trust on
+            # both sides (the study calls the realignment forced and paralysing)
             rest = np.array(g.members)
             beh = self.cfg.behaviour
             self.trust[rest, i] = trust.update(self.trust[rest, i], -1.0, beh.trust_gain, beh.trust_loss)
+            if reason == "region_rule":
+                self.trust[i, rest] = trust.update(self.trust[i, rest], -1.0, beh.trust_gain, beh.trust_loss)
         if len(g.members) < 2:
             self.dissolve(g, reason="too_few_members")
 
@@ -329,7 +415,11 @@ class CooperationModel(mesa.Model):
             self._event("leave", g.igs_id, i, "dissolution")
         g.members.clear()
         del self.igs[g.igs_id]
+        self.networked_ids.discard(g.igs_id)
+        self.granted_ids.discard(g.igs_id)
+        self.recognised_until.pop(g.igs_id, None)
         self.counts["dissolutions"] += 1
+        self.counts["breakups_recognised"] += g.recognised
         self._event("dissolve", g.igs_id, None, reason)
 
     def _event(self, event: str, igs_id: int, i: int | None, reason: str) -> None:
@@ -372,8 +462,12 @@ class CooperationModel(mesa.Model):
             "mean_trust_neighbours": float(self.trust[self.adjacent_pairs].mean()) if self.adjacency.any() else nan,
             "joins": self.counts["joins"],
             "leaves": self.counts["leaves"],
+            "voluntary_leaves": self.counts["voluntary_leaves"],
             "foundings": self.counts["foundings"],
             "dissolutions": self.counts["dissolutions"],
+            "breakups_recognised": self.counts["breakups_recognised"],
+            "n_networks": int(sum(g.network for g in groups)),
+            "centre_members": int((in_igs & self.centre).sum()),
             "cross_region_igs": int(spans.sum()),
             "subsidy_total_eur": float(sum(g.economics.subsidy for g in groups)),
             "budget_shocks": int(self.shocked.sum()),
@@ -382,11 +476,12 @@ class CooperationModel(mesa.Model):
         for g, gi, sp in zip(groups, ginis, spans):
             e = g.economics
             self.datacollector.add_table_row("igs", {
-                "year": self.year, "igs_id": g.igs_id, "n_members": len(g.members), "population": e.population,
+                "year": self.year, "igs_id": g.igs_id, "igs_name": g.name, "n_members": len(g.members),
+                "population": e.population,
                 "recognised": g.recognised, "subsidy_eur": e.subsidy, "paid_fte": e.paid_fte,
                 "host_nis": int(self.land.nis[e.host]) if e.host >= 0 else None, "dominance": e.dominance,
                 "centre_excess": e.centre_excess, "gini_net_benefit": float(gi), "spans_regions": bool(sp),
-                "age": g.age(self.year),
+                "network": g.network, "age": g.age(self.year),
             })
 
     def record_membership(self) -> None:
@@ -395,7 +490,8 @@ class CooperationModel(mesa.Model):
             "year": np.full(n, self.year, dtype=np.int16), "nis": self.land.nis.astype(np.int32),
             "igs_id": self.member_of.copy(), "contribution_eur": self.contribution.copy(),
             "subsidy_eur": self.subsidy_share.copy(), "net_benefit": self.net_benefit.copy(),
-            "agenda_share": self.agenda_share.copy(), "budget_shock": self.shocked.copy(),
+            "agenda_share": self.agenda_share.copy(), "balance_eur": self.balance.copy(),
+            "budget_shock": self.shocked.copy(),
             "identity": self.identity.astype(float),
         })
 
@@ -408,7 +504,7 @@ class CooperationModel(mesa.Model):
 
 
 MEMBERSHIP_COLUMNS = ("year", "nis", "igs_id", "contribution_eur", "subsidy_eur", "net_benefit", "agenda_share",
-                      "budget_shock", "identity")
+                      "balance_eur", "budget_shock", "identity")
 
 
 def _metric(model: CooperationModel, name: str):
@@ -418,5 +514,5 @@ def _metric(model: CooperationModel, name: str):
 YEARLY_METRICS = ("year", "n_igs", "n_recognised", "coverage_municipalities", "coverage_population",
                   "mean_members", "max_members", "share_igs_above_norm", "share_igs_at_most_12_members",
                   "dominance_mean", "dominance_max", "centre_excess_mean", "gini_net_benefit",
-                  "mean_trust_members", "mean_trust_neighbours", "joins", "leaves", "foundings",
-                  "dissolutions", "cross_region_igs", "subsidy_total_eur", "budget_shocks", "legislature_start")
+                  "mean_trust_members", "mean_trust_neighbours", "joins", "leaves", "voluntary_leaves", "foundings",
+                  "dissolutions", "breakups_recognised", "n_networks", "centre_members", "cross_region_igs", "subsidy_total_eur", "budget_shocks", "legislature_start")

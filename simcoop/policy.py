@@ -47,13 +47,37 @@ def is_recognised(total_population: float | np.ndarray, spans: bool | np.ndarray
 
 
 def subsidy(total_population: float | np.ndarray, recognised: bool | np.ndarray, inc: IncentiveConfig,
-            year: int) -> float | np.ndarray:
-    """Flemish money for a recognised IGS (EUR/year): per inhabitant, a floor, and the
-    leisure-participation network bonus from its start year."""
+            network: bool | np.ndarray = False) -> float | np.ndarray:
+    """Flemish money for a recognised IGS (EUR/year): per inhabitant with a floor, plus the
+    leisure-participation network's money where the IGS runs one (seed 004)."""
     pop = np.asarray(total_population, dtype=float)
     base = np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * pop)
-    bonus = inc.network_bonus_per_inhabitant * pop if year >= inc.network_start_year else 0.0
+    bonus = np.where(network, inc.network_bonus_per_inhabitant * pop, 0.0)
     return np.where(recognised, base + bonus, 0.0)
+
+
+def is_renewal_year(inc: IncentiveConfig, year: int) -> bool:
+    """The last year of a recognition period (2025, 2031, ...): members decide whether to go on
+    into the next period, free of the exit cost, and IGS may split."""
+    return year >= inc.period_start and (year - inc.period_start + 1) % inc.period_years == 0
+
+
+def period_end(inc: IncentiveConfig, year: int) -> int:
+    """The last year of the recognition period holding `year`: recognition, once granted,
+    runs to the end of its period, even if members leave in between."""
+    k = max(0, -(-(year - inc.period_start + 1) // inc.period_years))
+    return inc.period_start + k * inc.period_years - 1
+
+
+def is_network_round(inc: IncentiveConfig, year: int) -> bool:
+    """An application round for supra-local leisure-participation networks (2026, 2029, ...)."""
+    return (inc.networks and year >= inc.network_first_round
+            and (year - inc.network_first_round) % inc.network_round_interval == 0)
+
+
+def drawing_rights_at_stake(inc: IncentiveConfig, year: int) -> bool:
+    """From 2033 a local network outside a supra-local one loses its drawing rights (seed 004)."""
+    return inc.networks and year >= inc.network_deadline
 
 
 def is_election_year(beh: BehaviourConfig, year: int) -> bool:

@@ -133,13 +133,16 @@ def collect(model: CooperationModel, config: dict) -> SimulationResult:
     membership = membership.astype({"year": "int16", "nis": "int32"})
     membership["igs_id"] = membership["igs_id"].astype("Int32").mask(membership["igs_id"] < 0)
     membership = membership.merge(lookup, on="nis", how="left")
-    membership = membership[["year", "nis", "name", "referentieregio", "centrumstad", "population", "lon", "lat",
-                             "igs_id", "contribution_eur", "subsidy_eur", "net_benefit", "agenda_share",
-                             "budget_shock", "identity"]].sort_values(["year", "nis"], kind="stable").reset_index(drop=True)
-    events = dc.get_table_dataframe("events").astype({"year": "int16", "igs_id": "int32", "nis": "Int32"})
-    events["event"] = pd.Categorical(events["event"], categories=["found", "join", "leave", "dissolve"])
     igs = dc.get_table_dataframe("igs").astype({"year": "int16", "igs_id": "int32", "n_members": "int16",
                                                  "host_nis": "Int32"})
+    igs["igs_name"] = pd.Categorical(igs["igs_name"])
+    names = igs[["year", "igs_id", "igs_name"]].astype({"igs_id": "Int32"})
+    membership = membership.merge(names, on=["year", "igs_id"], how="left")
+    membership = membership[["year", "nis", "name", "referentieregio", "centrumstad", "population", "lon", "lat",
+                             "igs_id", "igs_name", "contribution_eur", "subsidy_eur", "net_benefit", "agenda_share",
+                             "balance_eur", "budget_shock", "identity"]].sort_values(["year", "nis"], kind="stable").reset_index(drop=True)
+    events = dc.get_table_dataframe("events").astype({"year": "int16", "igs_id": "int32", "nis": "Int32"})
+    events["event"] = pd.Categorical(events["event"], categories=["found", "join", "leave", "dissolve"])
     config.pop("hydra", None)
     return SimulationResult(yearly=yearly, membership=membership, events=events, igs=igs, config=config,
                             seed=int(config["seed"]), version=package_version(), data_checksum=land.checksum)

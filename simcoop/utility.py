@@ -12,10 +12,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 
-def scale_benefit(igs_population, own_population, scale_population: float, weight):
-    """Economies of scale with diminishing returns, counted as the gain over going alone."""
-    f = lambda p: 1.0 - np.exp(-np.asarray(p, dtype=float) / scale_population)  # noqa: E731
-    return weight * (f(igs_population) - f(own_population))
+def scale_benefit(igs_population, own_population, scale_population: float, weight,
+                  max_population: float = np.inf, oversize: float = 0.0):
+    """Economies of scale with diminishing returns, counted as the gain over going alone;
+    beyond the ideal scale (about 300,000 inhabitants) the burden of a large IGS weighs
+    (digest Mechanisms 3 and 4: small municipalities prefer a small IGS)."""
+    def f(p):
+        p = np.asarray(p, dtype=float)
+        return 1.0 - np.exp(-p / scale_population) - oversize * np.maximum(0.0, p / max_population - 1.0)
+    return weight * (f(igs_population) - f(np.minimum(own_population, max_population)))
 
 
 def expertise_gap(own_expertise, best_available, weight: float):
@@ -58,9 +63,16 @@ def dominance_cost(perceived_excess: float, weight: float) -> float:
     return -weight * perceived_excess
 
 
-def identity_fit(identity: float, same_region_share: float, weight: float) -> float:
-    """A shared regional identity helps; partners from other regions dilute it."""
-    return weight * identity * same_region_share
+def identity_fit(mean_affinity, weight: float):
+    """A shared regional identity helps: the mean affinity (from data: arrondissement, heritage
+    cooperation, housing IGS) between a municipality and its partners."""
+    return weight * np.asarray(mean_affinity)
+
+
+def centre_role(within_own_region, role_weight: float, freedom_weight: float):
+    """A centre city joins for its regional role (an IGS within its own reference region) but
+    values staying free to cooperate with other centre cities (seed 001, 4.1.5)."""
+    return role_weight * np.asarray(within_own_region, dtype=float) - freedom_weight
 
 
 def inertia(tenure_years, maturity_years: float, weight: float):
@@ -84,6 +96,7 @@ class Terms:
     transaction: float = 0.0
     dominance: float = 0.0
     identity: float = 0.0
+    role: float = 0.0
     inertia: float = 0.0
     founding: float = 0.0
 
@@ -95,7 +108,7 @@ class Terms:
 
     @property
     def total(self) -> float:
-        return self.material + self.identity + self.inertia + self.founding
+        return self.material + self.identity + self.role + self.inertia + self.founding
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
