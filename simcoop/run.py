@@ -21,7 +21,7 @@ from simcoop.model import CooperationModel
 from simcoop.results import SimulationResult, package_version
 
 CONFIG_DIR = Path(str(resources.files("simcoop.configs")))
-GROUPS = ("data", "key", "incentive", "region_rule", "behaviour", "scenario")
+GROUPS = ("data", "start", "key", "incentive", "region_rule", "behaviour", "scenario", "lever")
 
 
 def group_options(group: str) -> list[str]:

@@ -62,7 +62,7 @@ def _paired(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFrame,
              igs: pd.DataFrame) -> list[Pattern]:
-    base = "baseline"
+    base = "current_policy"
     out = []
 
     recognised = _at(yearly, base, 2020, "n_recognised")
@@ -87,10 +87,10 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
     base_excess = excess.loc[base]
     _, lo, _ = interval(base_excess.to_numpy(float))
     out.append(Pattern("P3", "a centre city's agenda share exceeds its population share",
-                       "centre-city excess agenda share, 2020 on (baseline)", base_excess, "95% CI above 0",
+                       "centre-city excess agenda share, 2020 on (current policy)", base_excess, "95% CI above 0",
                        bool(lo > 0)))
-    for scenario, label in (("own_igs_staff", "excess with the IGS's own staff minus baseline (paired by seed)"),
-                            ("regional_coordinators", "excess with 1 FTE Flemish coordinator minus baseline "
+    for scenario, label in (("own_igs_staff", "excess with the IGS's own staff minus current policy (paired by seed)"),
+                            ("regional_coordinators", "excess with 1 FTE Flemish coordinator minus current policy "
                                                       "(paired by seed)")):
         if scenario in excess.index.get_level_values(0):
             diff = _paired(excess.loc[scenario], base_excess)
@@ -113,7 +113,7 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
     rho = per_region.groupby("seed").apply(lambda d: stats.spearmanr(d["identity"], d["coverage"])[0])
     _, lo, _ = interval(rho.dropna().to_numpy(float))
     out.append(Pattern("P5", "regions with a weak shared identity cooperate less",
-                       "Spearman correlation of regional identity and coverage (baseline)", rho,
+                       "Spearman correlation of regional identity and coverage (current policy)", rho,
                        "95% CI above 0", bool(lo > 0)))
 
     g = igs[igs["scenario"] == base]
@@ -122,30 +122,30 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
     share = pd.Series({seed: np.isin(ids, dissolved.loc[dissolved["seed"] == seed, "igs_id"]).mean()
                        for seed, ids in established.items()})
     out.append(Pattern("P6", "some partnerships break up after a few years",
-                       "share of recognised IGS that dissolve by the end year (baseline)", share,
+                       "share of recognised IGS that dissolve by the end year (current policy)", share,
                        "mean > 0", bool(share.mean() > 0)))
     y = yearly[yearly["scenario"] == base]
     rate = y.groupby(["seed", "legislature_start"])["leaves"].mean().unstack()
     ratio = (rate[True] / rate[False].replace(0, np.nan)).dropna() if True in rate and False in rate \
         else pd.Series(dtype=float)
     out.append(Pattern("P6", "breakups cluster around elections",
-                       "leaves per year in a legislature's first year / other years (baseline)", ratio,
+                       "leaves per year in a legislature's first year / other years (current policy)", ratio,
                        "mean > 1", bool(len(ratio) and ratio.mean() > 1)))
 
-    if "forced_regions_2028" in set(yearly["scenario"]):
-        cross = _at(yearly, "forced_regions_2028", 2028, "cross_region_igs")
-        before = _at(yearly, "forced_regions_2028", 2027, "cross_region_igs")
+    if "regions_by_2028" in set(yearly["scenario"]):
+        cross = _at(yearly, "regions_by_2028", 2028, "cross_region_igs")
+        before = _at(yearly, "regions_by_2028", 2027, "cross_region_igs")
         out.append(Pattern("P7", "aligning to the reference regions cuts cross-border IGS",
                            "cross-region IGS in 2028 under the rule (2027: "
                            f"{before.mean():.1f})", cross, "all 0 and some before",
                            bool((cross == 0).all() and before.mean() > 0)))
-        drop = _paired(_at(yearly, "forced_regions_2028", 2028, "coverage_municipalities")
-                       - _at(yearly, "forced_regions_2028", 2027, "coverage_municipalities"),
+        drop = _paired(_at(yearly, "regions_by_2028", 2028, "coverage_municipalities")
+                       - _at(yearly, "regions_by_2028", 2027, "coverage_municipalities"),
                        _at(yearly, base, 2028, "coverage_municipalities")
                        - _at(yearly, base, 2027, "coverage_municipalities"))
         _, _, hi = interval(drop.to_numpy(float))
         out.append(Pattern("P7", "forced borders temporarily lower cooperation",
-                           "change in coverage 2027-2028, rule minus baseline (paired)", drop,
+                           "change in coverage 2027-2028, rule minus current policy (paired)", drop,
                            "95% CI below 0", bool(hi < 0)))
     return out
 

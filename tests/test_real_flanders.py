@@ -1,0 +1,106 @@
+"""The real Flemish landscape: data loaded and validated, the run that starts from the real
+IGS cultuur of 2025, and the region rule applied to them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simcoop import policy, realdata
+from simcoop.config import IncentiveConfig
+from simcoop.errors import ConfigError, DataError
+from simcoop.landscape import embedded_path, load_landscape
+from simcoop.model import CooperationModel
+from simcoop.run import compose, to_sim_config
+
+LAND = load_landscape()
+REAL = realdata.load(LAND, embedded_path())
+
+
+def test_real_igs_on_the_2025_map_follow_the_merger_rule():
+    assert len(REAL.igs) == 19
+    by_name = {LAND.name[i]: g.name for g in REAL.igs for i in g.members}
+    # Borsbeek (Zuidrand) merged into Antwerpen but is a small part of it: Antwerpen is no member
+    assert "Antwerpen" not in by_name
+    # Tessenderlo's larger part of Tessenderlo-Ham was in de Merode; Aarschot and Diest left
+    assert by_name["Tessenderlo-Ham"] == "Cultuurregio de Merode"
+    assert "Aarschot" not in by_name and "Diest" not in by_name
+    centres = sorted(n for n in by_name if LAND.centre[list(LAND.name).index(n)])
+    assert centres == ["Genk", "Kortrijk", "Roeselare", "Sint-Niklaas"]
+    members = np.concatenate([g.members for g in REAL.igs])
+    assert len(members) == len(set(members.tolist()))   # one IGS per municipality
+
+
+def test_fiscal_capacity_is_real_and_complete():
+    income = pd.Series(REAL.income_per_inhabitant, index=LAND.name)
+    assert income.notna().all()
+    assert income["Sint-Martens-Latem"] > 1.3 * income.median() > income["Antwerpen"]
+
+
+def test_bad_fiscal_file_gives_a_one_line_error(tmp_path):
+    for name in ("municipalities.csv", "adjacency.csv"):
+        (tmp_path / name).write_bytes((embedded_path() / name).read_bytes())
+    lines = (embedded_path() / realdata.FISCAL_FILE).read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    row = lines[3].split(",")
+    row[header.index("inhabitants")] = "-5"
+    lines[3] = ",".join(row)
+    (tmp_path / realdata.FISCAL_FILE).write_text("\n".join(lines), encoding="utf-8")
+    land = load_landscape(tmp_path)
+    with pytest.raises(DataError, match=r"fiscal_income_2022.csv row 3, field inhabitants") as exc:
+        realdata.load(land, tmp_path)
+    assert "\n" not in str(exc.value)
+
+
+def _model(overrides: list[str]) -> CooperationModel:
+    return CooperationModel(to_sim_config(compose(overrides)))
+
+
+def test_real_start_reproduces_the_real_membership_in_its_first_year(run):
+    r = run(["end_year=2027"], 0)
+    first = r.membership[r.membership["year"] == 2025].set_index("nis")
+    expected = {int(LAND.nis[i]): g.name for g in REAL.igs for i in g.members}
+    assert first["igs_name"].dropna().astype(str).to_dict() == expected
+    assert r.yearly["year"].tolist() == [2025, 2026, 2027]
+    assert r.yearly.loc[0, "n_recognised"] == 19     # the four below 85,000 are recognised for the period
+
+
+def test_region_rule_expels_exactly_the_members_outside_their_home_region():
+    model = _model(["region_rule.deadline=2026", "end_year=2026"])
+    model.step()
+    events = model.datacollector.get_table_dataframe("events")
+    expelled = set(events.loc[events["reason"] == "region_rule", "nis"].astype(int))
+    expected = set()
+    for g in REAL.igs:
+        regions = LAND.region[g.members]
+        if len(set(regions)) > 1:
+            home = policy.home_region(regions, LAND.population[g.members])
+            expected |= {int(LAND.nis[i]) for i in g.members[regions != home]}
+    assert expected and expelled == expected
+
+
+def test_real_start_needs_flemish_data():
+    with pytest.raises(ConfigError, match="start='real_2025'"):
+        compose(["data=synthetic", "start=real_2025"])
+    assert compose(["data=synthetic"]).start.mode == "empty"
+
+
+def test_recognition_runs_to_the_end_of_its_period():
+    inc = IncentiveConfig()
+    assert [policy.period_end(inc, y) for y in (2020, 2025, 2026, 2031, 2032)] == [2025, 2025, 2031, 2031, 2037]
+    assert [y for y in range(2020, 2040) if policy.is_renewal_year(inc, y)] == [2025, 2031, 2037]
+    # an IGS below the norm recognised for 2026-2031 is not recognised again in 2032 unless it grows
+    model = _model(["end_year=2037"])
+    small = [g for g in model.igs.values() if model.population[g.members].sum() < 85000]
+    assert len(small) == 4 and all(g.recognised for g in small)
+    assert all(model.recognised_until[g.igs_id] == 2031 for g in small)
+
+
+def test_network_rounds_and_drawing_rights_follow_the_calendar():
+    inc = IncentiveConfig()
+    assert [y for y in range(2020, 2036) if policy.is_network_round(inc, y)] == [2026, 2029, 2032, 2035]
+    assert not policy.drawing_rights_at_stake(inc, 2032) and policy.drawing_rights_at_stake(inc, 2033)
+    off = IncentiveConfig(networks=False)
+    assert not any(policy.is_network_round(off, y) for y in range(2020, 2040))
+    assert policy.subsidy(100000, True, inc, network=True) == pytest.approx(100000 * (0.9 + 0.2))
