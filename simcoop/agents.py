@@ -51,7 +51,7 @@ class Municipality(mesa.Agent):
 
     @property
     def scale_factor(self) -> float:
-        """Small municipalities weigh scale at face value (digest, Mechanism 4)."""
+        """A municipality weighs scale and knowledge exchange at face value (digest, Mechanism 2)."""
         return 1.0
 
     # --- behaviour ---
@@ -72,9 +72,11 @@ class Municipality(mesa.Agent):
 
 
 class Centrumstad(Municipality):
-    """A centre city: more money and staff (set in attributes), gains from a large IGS and
-    does not fear its own weight on the agenda (digest, Actors and Mechanisms 4-5): like
-    every municipality it fears only the weight of centre cities other than itself."""
+    """A centre city: more money and staff (set in attributes); it already provides the
+    regional functions in-house and faces 'larger, often other problems', so it gains little
+    from scale and exchange (seed 001, 4.1.5 and 4.2.5), joins for its regional role and values
+    its freedom (evaluation: `role`). Like every municipality it fears only the weight of
+    centre cities other than itself (digest Mechanism 5)."""
 
     @property
     def scale_factor(self) -> float:

@@ -235,7 +235,16 @@ def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.
     council must agree (one draw per partner that wants to, in invitation order)."""
     beh = model.cfg.behaviour
     ev = evaluate(model, Candidates.of([(int(j), members) for j in partners]))
-    wants = ev.terms.total + utility.founding_cost(ev.mean_trust, beh.founding_cost) \
-        > utility.inertia(0, beh.maturity_years, beh.inertia)
+    # the alternative: staying alone, or (a partner splitting off) staying in its own IGS
+    alternative = np.full(len(partners), utility.inertia(0, beh.maturity_years, beh.inertia))
+    inside = [k for k, j in enumerate(partners) if model.member_of[j] >= 0]
+    if inside:
+        own = [(int(partners[k]), np.array(model.igs[int(model.member_of[partners[k]])].members)) for k in inside]
+        cand = Candidates.of(own)
+        cand.igs_id = model.member_of[[j for j, _ in own]].astype(np.int64)
+        tenure = model.year - model.joined_year[[j for j, _ in own]]
+        alternative[inside] = evaluate(model, cand).terms.total + utility.inertia(tenure, beh.maturity_years,
+                                                                                 beh.inertia)
+    wants = ev.terms.total + utility.founding_cost(ev.mean_trust, beh.founding_cost) > alternative
     gate = policy.gate_probability(model.political_will, beh, model.year)
     return [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]

@@ -136,6 +136,7 @@ class IGS:
     recognised: bool = False
     unrecognised_years: int = 0
     network: bool = False                         # runs a supra-local leisure-participation network
+    network_from: int = 0                         # year its network starts (granted in the round before)
     economics: Economics | None = None
 
     def age(self, year: int) -> int:

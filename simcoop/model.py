@@ -15,6 +15,7 @@ and scheduling"):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import mesa
@@ -36,6 +37,7 @@ EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]
 IGS_COLUMNS = ["year", "igs_id", "igs_name", "n_members", "population", "recognised", "subsidy_eur", "paid_fte",
                "host_nis", "dominance", "centre_excess", "gini_net_benefit", "spans_regions", "network", "age"]
 VOLUNTARY = ("choice", "switch", "split")   # leave reasons that are a member's own decision
+PRE_HISTORY_YEARS = 9   # 2016-2025: the years of informal contact and erosion before the real start
 
 
 def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> tuple[Landscape, realdata.RealData]:
@@ -45,7 +47,8 @@ def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> tuple[Landscape
         return land, realdata.synthetic(land, rng)
     folder = Path(d.path) if d.path else embedded_path()
     land = load_landscape(folder)
-    return land, realdata.load(land, folder)
+    # the checksum covers every data file the run reads, not only the map
+    return replace(land, checksum=realdata.checksum(folder, land.checksum)), realdata.load(land, folder)
 
 
 class CooperationModel(mesa.Model):
@@ -97,7 +100,8 @@ class CooperationModel(mesa.Model):
         # prior heritage cooperation: the known cells and IOEDs of the partial list, and random
         # cells among the municipalities it does not cover
         random_cells = [np.flatnonzero(self.heritage_cell == c) for c in np.unique(self.heritage_cell[self.heritage_cell >= 0])]
-        for mates in [*self.real.heritage_groups, *random_cells]:
+        known = self.real.heritage_groups if cfg.attributes.known_heritage else ()
+        for mates in [*known, *random_cells]:
             self.trust[np.ix_(mates, mates)] = beh.trust_heritage
             self._meet(mates)
         np.fill_diagonal(self.trust, 1.0)
@@ -150,7 +154,7 @@ class CooperationModel(mesa.Model):
         # the decade before (2016-2025) left untended ties where informal contact and erosion
         # balance; ties inside the real IGS grew over their years together (below)
         rows, cols = self.adjacent_pairs
-        for _ in range(self.year - 2016):
+        for _ in range(PRE_HISTORY_YEARS):
             self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
             self.trust = trust.erode(self.trust, beh.trust_initial, beh.trust_erosion)
         for real in self.real.igs:
@@ -179,7 +183,6 @@ class CooperationModel(mesa.Model):
         self.apply_policy()
         self.decide_all()
         self.dissolve_failing()
-        self.granted_ids = set(self.recognised_until)
         self.settle_accounts()
         self.measure()
         self.datacollector.collect(self)
@@ -220,12 +223,16 @@ class CooperationModel(mesa.Model):
 
     def apply_policy(self) -> None:
         inc = self.cfg.incentive
+        for g in self.igs.values():   # a network granted in last year's round starts now
+            if g.network_from == self.year:
+                g.network = True
+                self.networked_ids.add(g.igs_id)
         if policy.is_network_round(inc, self.year):
-            # recognised IGS without a network apply (seed 004); drawn in IGS order
+            # recognised IGS without a network apply for the next years (seed 004: applications
+            # from April 2026 for 2027-2032); drawn in IGS order
             for g in self.igs.values():
-                if g.recognised and not g.network and self.rng.random() < inc.network_uptake:
-                    g.network = True
-                    self.networked_ids.add(g.igs_id)
+                if g.recognised and not g.network and not g.network_from and self.rng.random() < inc.network_uptake:
+                    g.network_from = self.year + 1
         rule = self.cfg.region_rule
         if policy.region_rule_in_force(rule, self.year):
             for g in list(self.igs.values()):
@@ -308,6 +315,9 @@ class CooperationModel(mesa.Model):
                     centre_excess=metrics.centre_excess(econ.agenda_share[lo:hi], econ.population_share[lo:hi],
                                                         self.centre[members]))
                 g.recognised = g.economics.recognised
+                if not g.recognised and (g.network or g.network_from):   # a network needs a recognised IGS
+                    g.network, g.network_from = False, 0
+                    self.networked_ids.discard(g.igs_id)
                 if g.recognised and g.igs_id not in self.granted_ids:
                     self.recognised_until[g.igs_id] = policy.period_end(self.cfg.incentive, self.year)
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
@@ -356,9 +366,11 @@ class CooperationModel(mesa.Model):
             partners = decisions.accepts_founding(self, members[1:], members)
             if partners:
                 # at the end of a period members may split off together from their IGS
-                for j in [i, *partners]:
-                    if self.member_of[j] >= 0:
-                        self.leave(j, reason="split" if self.member_of[j] == self.member_of[i] >= 0 else "switch")
+                before = self.member_of[[i, *partners]].copy()
+                splitting = before[0] >= 0 and (before[1:] == before[0]).any()
+                for j, was in zip([i, *partners], before):
+                    if was >= 0:
+                        self.leave(j, reason="split" if splitting and was == before[0] else "switch")
                 self.found([i, *partners])
 
     def join(self, i: int, g: IGS) -> None:

@@ -8,6 +8,7 @@ errors name the file, row and field. Synthetic landscapes get stand-ins from the
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ PREDECESSORS_FILE = "municipalities_2024.csv"
 # Aarschot and Diest left Cultuurregio de Merode around 2022 (confidence notes in IGS_FILE)
 KNOWN_LEAVERS = {("Cultuurregio de Merode", "Aarschot"), ("Cultuurregio de Merode", "Diest")}
 RECOGNISED_SINCE = 2020   # the 19 IGS were recognised at the end of 2019 for 2020-2025
+OPTIONAL_FILES = (IGS_FILE, FISCAL_FILE, HERITAGE_FILE, HOUSING_FILE, INVESTMENT_FILE, MERGER_FILE, PREDECESSORS_FILE)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,15 @@ def validate_investment(land: Landscape, folder: Path) -> None:
     df = _read(folder / INVESTMENT_FILE, ("nis", "invest_exp_per_inh_2024"))
     _index_of(land, df, INVESTMENT_FILE, "nis")
     _numeric(df.dropna(subset=["invest_exp_per_inh_2024"]), INVESTMENT_FILE, "invest_exp_per_inh_2024")
+
+
+def checksum(folder: Path, map_checksum: str) -> str:
+    """sha256 over the map's checksum and every optional file present in `folder`."""
+    h = hashlib.sha256(map_checksum.encode())
+    for name in OPTIONAL_FILES:
+        if (folder / name).is_file():
+            h.update(name.encode() + (folder / name).read_bytes())
+    return h.hexdigest()
 
 
 def load(land: Landscape, folder: Path) -> RealData:

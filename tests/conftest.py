@@ -24,4 +24,4 @@ def run():
 
 @pytest.fixture(scope="session")
 def flanders_baseline(run):
-    return run(["end_year=2030"], 0)
+    return run(["start=empty", "end_year=2030"], 0)

@@ -22,7 +22,7 @@ def simcoop_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 def test_cli_runs_the_issue_example_and_writes_its_files(tmp_path):
     out = tmp_path / "run"
-    proc = simcoop_cli("scenario=forced_regions_2028", "key=per_budget", "seed=3", "end_year=2040",
+    proc = simcoop_cli("scenario=regions_by_2028", "key=per_budget", "seed=3", "end_year=2040",
                        f"hydra.run.dir={out}", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     for name in ("yearly.parquet", "membership.parquet", "events.parquet", "igs.parquet", "config.yaml",
@@ -90,7 +90,7 @@ def test_results_are_never_overwritten(tmp_path, run):
 
 
 def test_compare_writes_an_offline_report_in_dutch(tmp_path):
-    proc = simcoop_cli("compare", "scenario=baseline,forced_regions_2028", "seeds=2", "lang=nl", "end_year=2019",
+    proc = simcoop_cli("compare", "scenario=current_policy,regions_by_2028", "seeds=2", "lang=nl", "end_year=2019",
                        cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     [report] = tmp_path.glob("sweeps/*/report_nl.html")
@@ -103,7 +103,7 @@ def test_compare_writes_an_offline_report_in_dutch(tmp_path):
 
 
 def test_compare_rejects_an_unknown_language(tmp_path):
-    proc = simcoop_cli("compare", "scenario=baseline", "lang=fr", cwd=tmp_path)
+    proc = simcoop_cli("compare", "scenario=current_policy", "lang=fr", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "lang" in proc.stderr and "en, nl" in proc.stderr
     assert not (tmp_path / "sweeps").exists()

@@ -108,15 +108,15 @@ def test_no_subsidy_below_the_recognition_threshold():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     regions = np.array([0, 0])
     assert not policy.is_recognised(84999, policy.spans_regions(regions), inc, rule, 2020)
-    assert policy.subsidy(84999, False, inc, 2020) == 0.0
+    assert policy.subsidy(84999, False, inc) == 0.0
     assert policy.is_recognised(85000, policy.spans_regions(regions), inc, rule, 2020)
-    assert policy.subsidy(100000, True, inc, 2020) == pytest.approx(90000)
+    assert policy.subsidy(100000, True, inc) == pytest.approx(90000)
 
 
 def test_subsidy_floor_and_network_bonus():
-    inc = IncentiveConfig(subsidy_minimum=100000, network_bonus_per_inhabitant=0.2, network_start_year=2027)
-    assert policy.subsidy(90000, True, inc, 2026) == 100000  # floor above 0.90 x 90,000
-    assert policy.subsidy(90000, True, inc, 2027) == pytest.approx(100000 + 18000)
+    inc = IncentiveConfig(subsidy_minimum=100000, network_bonus_per_inhabitant=0.2)
+    assert policy.subsidy(90000, True, inc) == 100000  # floor above 0.90 x 90,000
+    assert policy.subsidy(90000, True, inc, network=True) == pytest.approx(100000 + 18000)
 
 
 def test_region_rule_from_announcement_to_deadline_to_repeal():

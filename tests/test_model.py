@@ -6,7 +6,8 @@ import numpy as np
 import pandas.testing as pdt
 from conftest import SYNTHETIC
 
-from simcoop import decisions
+from simcoop import decisions, policy
+from simcoop.config import IncentiveConfig
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
 
@@ -73,18 +74,25 @@ def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
     small = igs[igs["population"] < 85000]
     large = igs[igs["population"] >= 85000]
     assert len(small) and len(large), "the run must contain IGS on both sides of the threshold"
-    assert (small["subsidy_eur"] == 0).all() and not small["recognised"].any()
+    assert (igs.loc[~igs["recognised"], "subsidy_eur"] == 0).all()
+    assert (igs.loc[igs["recognised"], "subsidy_eur"] > 0).all()
+    # below the norm only while a recognition granted earlier in the same six-year period runs
+    inc = IncentiveConfig()
+    for row in small[small["recognised"]].itertuples():
+        same = igs[(igs["igs_id"] == row.igs_id) & (igs["year"] < row.year)
+                   & (igs["year"].map(lambda y: policy.period_end(inc, y)) == policy.period_end(inc, row.year))]
+        assert ((same["population"] >= 85000) & same["recognised"]).any(), row
     assert (large["subsidy_eur"] > 0).all() and large["recognised"].all()  # regions are free in the baseline
 
 
 def test_recognition_threshold_is_a_lever(run):
-    low = run(["end_year=2025", "incentive.recognition_threshold=40000"], 0).igs
+    low = run(["start=empty", "end_year=2025", "incentive.recognition_threshold=40000"], 0).igs
     assert (low.loc[low["population"] >= 40000, "subsidy_eur"] > 0).all()
 
 
 def test_region_rule_removes_cross_region_igs_after_the_deadline(run):
-    free = run(["end_year=2032"], 0)
-    forced = run(["scenario=forced_regions_2028", "end_year=2032"], 0)
+    free = run(["start=empty", "scenario=no_region_rule", "end_year=2032"], 0)
+    forced = run(["start=empty", "scenario=regions_by_2028", "end_year=2032"], 0)
     assert free.igs["spans_regions"].any(), "without the rule some IGS cross a region border"
     after = forced.igs[forced.igs["year"] >= 2028]
     assert not after["spans_regions"].any()

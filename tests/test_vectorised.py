@@ -86,7 +86,7 @@ def test_a_candidate_is_evaluated_the_same_alone_or_in_a_batch():
 
 
 def test_menus_in_one_batch_equal_menus_one_by_one():
-    model = _model_after(5, [*SYNTHETIC[:-1], "end_year=2030", "scenario=forced_regions_2028"])
+    model = _model_after(5, [*SYNTHETIC[:-1], "end_year=2030", "scenario=regions_by_2028"])
     everyone = decisions.menus(model, np.arange(model.land.n))
     for i in range(model.land.n):
         alone = decisions.menus(model, np.array([i]))[i]
@@ -113,7 +113,7 @@ def test_a_menu_offers_only_reachable_igs_in_order_and_never_the_own():
 
 @pytest.mark.parametrize("overrides,seed", [(SYNTHETIC, 0), (SYNTHETIC, 1),
                                              (["end_year=2022"], 0),
-                                             (["end_year=2030", "scenario=forced_regions_2028"], 2)])
+                                             (["end_year=2030", "scenario=regions_by_2028"], 2)])
 def test_reusing_menus_between_moves_changes_nothing(monkeypatch, overrides, seed):
     """The lazy decide phase (menus reused until a move may change them) gives the same
     history as recomputing every menu at every municipality's turn."""
