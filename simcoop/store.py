@@ -317,7 +317,7 @@ def check_size(task_overrides: list[str], sweeper_params: dict[str, Any] | None 
     total = count_jobs(task_overrides, sweeper_params)
     if total > limit:
         biggest = max(_merged(task_overrides, sweeper_params), key=sweep_size)
-        raise ConfigError(biggest.get_key_element(), biggest.get_value_element_as_str(),
+        raise ConfigError(biggest.get_key_element(), (biggest.input_line or "").partition("=")[2],
                           f"a sweep of at most {limit:,} runs (this one has {total:,}); split it into several sweeps")
     return total
 
