@@ -494,9 +494,11 @@ def interrupted(sweep_dir: Path | None) -> NoReturn:
     sys.exit(130)
 
 
-def all_complete(overrides: list[str], sweep_dir: Path) -> int | None:
-    """The number of runs when every run of a plain multirun is already complete and
-    verified in `sweep_dir` (a no-op re-run then ends within seconds), else None."""
+def all_complete(overrides: list[str], sweep_dir: Path, base: DictConfig) -> int | None:
+    """The number of runs when every run of a plain multirun is already complete, verified,
+    and made with the config `base` on every field the sweep does not vary, in `sweep_dir`
+    (a no-op re-run then ends within seconds), else None (Hydra's jobs then check each run
+    in full and say what is wrong)."""
     if not sweep_dir.is_dir() or any(o.lstrip("+~").startswith(("experiment", "hydra")) for o in overrides):
         return None
     parsed = OverridesParser.create().parse_overrides(overrides)
@@ -507,11 +509,16 @@ def all_complete(overrides: list[str], sweep_dir: Path) -> int | None:
         values = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
         choices.append([f"{o.get_key_element()}={v}" for v in dict.fromkeys(values)])
     names = {store.run_dirname(",".join(sorted(combo))) for combo in itertools.product(*choices)}
+    swept = [o.key_or_group for o in parsed if o.is_sweep_override()]
+    fixed = OmegaConf.to_container(base, resolve=True)
     try:
         store.check_resume(sweep_dir)
+        for name in names:
+            if not store.same_fixed_fields(store.verify(sweep_dir / name)["config"], fixed, swept):
+                return None
     except SimcoopInputError:
-        return None  # the sweep itself will say why
-    return len(names) if all(store.is_complete(sweep_dir / name) for name in names) else None
+        return None  # not complete, damaged or mixed: the sweep itself redoes it or says why
+    return len(names)
 
 
 def main() -> None:
@@ -537,7 +544,7 @@ def main() -> None:
                 sweep_dir = sweep_dir_of(argv, str(first.sweep_name))
             if not inspect_only:
                 check_writable(sweep_dir or run_dir_of(argv))
-            done = all_complete(overrides, sweep_dir) if sweep_dir and not inspect_only else None
+            done = all_complete(overrides, sweep_dir, first) if sweep_dir and not inspect_only else None
         except SimcoopInputError as exc:
             fail(exc)
         if done is not None:

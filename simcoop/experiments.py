@@ -21,20 +21,11 @@ from simcoop.errors import SimcoopInputError
 from simcoop.results import TABLES, smallest_integer, write_parquet
 from simcoop.run import GROUPS
 from simcoop.atomic import temp_path
-from simcoop.store import MARKER, read_marker, verify
+from simcoop.store import MARKER, marked_runs, read_marker, verify
+from simcoop.store import flatten as _flatten
 
 NOT_PARAMETERS = {"sweep_name", "experiment"}  # labels, not parameters
 PROVENANCE = ("simcoop_version", "data_checksum")  # columns after seed: what made each run
-
-
-def _flatten(d: dict, prefix: str = "") -> dict[str, object]:
-    out: dict[str, object] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 def _run_parameters(marker: dict) -> dict[str, object]:
@@ -55,7 +46,7 @@ def complete_runs(sweep_dir: str | Path) -> list[Path]:
     if not sweep_dir.is_dir():
         raise SimcoopInputError(f"sweep error: {sweep_dir} is not a folder; accepted: a sweep folder "
                                 "(hydra.sweep.dir of a multirun, e.g. sweeps/default)")
-    return sorted(p.parent for p in sweep_dir.glob(f"*/{MARKER}"))
+    return marked_runs(sweep_dir)
 
 
 def run_table(runs: list[Path], markers: list[dict] | None = None) -> pd.DataFrame:

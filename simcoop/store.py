@@ -106,6 +106,11 @@ def read_marker(run_dir: Path) -> dict[str, Any]:
     return marker
 
 
+def marked_runs(sweep_dir: Path) -> list[Path]:
+    """Run folders of a sweep that hold a marker (not the hidden temporary ones), sorted."""
+    return sorted(p.parent for p in sweep_dir.glob(f"*/{MARKER}") if not p.parent.name.startswith("."))
+
+
 def verify(run_dir: Path) -> dict[str, Any]:
     """The marker of a complete run, after checking every file it lists (size and sha256)."""
     marker = read_marker(run_dir)
@@ -136,6 +141,24 @@ def _refuse_complete(run_dir: Path) -> None:
 
 
 # ---------------------------------------------------------------- identity
+def flatten(d: dict, prefix: str = "") -> dict[str, object]:
+    """A nested config as dotted keys: {"behaviour.temperature": 0.1, ...}."""
+    out: dict[str, object] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def same_fixed_fields(stored: dict, base: dict, swept: list[str]) -> bool:
+    """Whether a stored run's config agrees with `base` on every field no sweep varies."""
+    flat = flatten(stored)
+    return all(flat.get(k) == v for k, v in flatten(base).items()
+               if not any(k == s or k.startswith(s + ".") for s in swept))
+
+
 def config_digest(config: dict) -> str:
     """The canonical form of a resolved config (numbers as numbers: 0.1 = 0.10 = 1e-1)."""
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
@@ -207,9 +230,9 @@ def check_resume(sweep_dir: Path) -> None:
     if allow_mixed():
         return
     version = package_version()
-    for marker_path in sorted(sweep_dir.glob(f"*/{MARKER}")):
+    for run_dir in marked_runs(sweep_dir):
         try:
-            marker = read_marker(marker_path.parent)
+            marker = read_marker(run_dir)
         except DamagedRun:
             continue  # redone when its turn comes
         stored = marker.get("identity") or {}
@@ -334,7 +357,7 @@ def progress_line(sweep_dir: Path) -> str | None:
         return None
     info = json.loads(info_path.read_text(encoding="utf-8"))
     start, total = info["started"], info["total"]
-    markers = [m for m in (_quiet_marker(p.parent) for p in sweep_dir.glob(f"*/{MARKER}")) if m]
+    markers = [m for m in (_quiet_marker(p) for p in marked_runs(sweep_dir)) if m]
     now = sorted(m["finished"] for m in markers if m.get("finished", 0.0) >= start)
     resumed = len(markers) - len(now)
     left = max(0, total - len(markers))
@@ -363,7 +386,7 @@ def _quiet_marker(run_dir: Path) -> dict | None:
 
 def count_complete(sweep_dir: Path) -> int:
     """Runs whose marker is readable (for messages; `verify` checks the files)."""
-    return sum(1 for p in sweep_dir.glob(f"*/{MARKER}") if _quiet_marker(p.parent))
+    return sum(1 for p in marked_runs(sweep_dir) if _quiet_marker(p))
 
 
 def _duration(seconds: float) -> str:
