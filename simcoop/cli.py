@@ -253,6 +253,10 @@ def app(cfg: DictConfig) -> None:
         fail(exc, None if hc.mode == RunMode.MULTIRUN else out)
     except OSError as exc:
         fail(output_error(out, exc), None if hc.mode == RunMode.MULTIRUN else out)
+    except KeyboardInterrupt:
+        if hc.mode != RunMode.MULTIRUN:
+            remove_empty(out)  # the folder Hydra made: an interrupted run leaves nothing
+        raise
     print(summary_table(result).to_string())
     print(f"\nResults in {out}: yearly/membership/events/igs .parquet, config.yaml, summary.png")
 
@@ -260,10 +264,14 @@ def app(cfg: DictConfig) -> None:
 def fail(exc: SimcoopInputError, empty_run_dir: Path | None = None) -> NoReturn:
     """Print the one line and exit 2 (removing the empty run folder Hydra made, if any)."""
     if empty_run_dir is not None:
-        with contextlib.suppress(OSError):
-            empty_run_dir.rmdir()
+        remove_empty(empty_run_dir)
     print(f"simcoop: {exc}", file=sys.stderr, flush=True)
     sys.exit(2)
+
+
+def remove_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only when empty
 
 
 def sweep_job(cfg: DictConfig, run_dir: Path, overrides: list[str]) -> bool:

@@ -46,7 +46,7 @@ def one_line(text: str) -> str:
 
 
 def run_folders(sweep_dir: Path) -> list[Path]:
-    return sorted(p for p in sweep_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(p for p in sweep_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name != "analysis")
 
 
 def assert_every_run_whole(sweep_dir: Path) -> None:
