@@ -104,7 +104,7 @@ def check_overrides(overrides: list[str], sweep_argv: list[str] | None = None) -
             cfg = compose([b if not b.startswith(f"{key}=") else f"{key}={v}" for b in base])
             if key.lstrip("+~").startswith("data"):
                 check_data(cfg)
-    check_combinations(base, sweeps, sweep_argv)
+    check_combinations(base, sweeps, sweep_argv, first)
     return first
 
 
@@ -113,7 +113,8 @@ def config_groups() -> list[str]:
     return sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir() and p.name not in ("hydra", "__pycache__"))
 
 
-def check_combinations(base: list[str], sweeps: list[tuple[str, list[str]]], sweep_argv: list[str] | None) -> None:
+def check_combinations(base: list[str], sweeps: list[tuple[str, list[str]]], sweep_argv: list[str] | None,
+                       first: DictConfig) -> None:
     """Every combination of the sweep's values (ranges by their ends), validated as a whole:
     a config per combination of group options, then each combination of field values set
     into it and checked by the schema's cross-field rules and the rules below."""
@@ -125,7 +126,7 @@ def check_combinations(base: list[str], sweeps: list[tuple[str, list[str]]], swe
         chosen = dict(zip((k for k, _ in structural), choice))
         overrides = [f"{k}={chosen[k]}" if k in chosen else o for o in base for k in [o.split("=", 1)[0]]]
         check_scenario(overrides)
-        plain = OmegaConf.to_container(compose(overrides), resolve=True)
+        plain = OmegaConf.to_container(first if overrides == base else compose(overrides), resolve=True)
         for values in itertools.product(*(v for _, v in fields)):
             combo = copy.deepcopy(plain)
             for (key, _), value in zip(fields, values):
