@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +20,12 @@ from scipy import stats
 from simcoop.errors import SimcoopInputError
 from simcoop.results import TABLES, smallest_integer, write_parquet
 from simcoop.run import GROUPS
-from simcoop.store import MARKER, read_marker
+from simcoop.atomic import temp_path
+from simcoop.store import MARKER, marked_runs, read_marker, verify
+from simcoop.store import flatten as _flatten
 
 NOT_PARAMETERS = {"sweep_name", "experiment"}  # labels, not parameters
-
-
-def _flatten(d: dict, prefix: str = "") -> dict[str, object]:
-    out: dict[str, object] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(_flatten(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
+PROVENANCE = ("simcoop_version", "data_checksum")  # columns after seed: what made each run
 
 
 def _run_parameters(marker: dict) -> dict[str, object]:
@@ -52,15 +46,36 @@ def complete_runs(sweep_dir: str | Path) -> list[Path]:
     if not sweep_dir.is_dir():
         raise SimcoopInputError(f"sweep error: {sweep_dir} is not a folder; accepted: a sweep folder "
                                 "(hydra.sweep.dir of a multirun, e.g. sweeps/default)")
-    return sorted(p.parent for p in sweep_dir.glob(f"*/{MARKER}"))
+    return marked_runs(sweep_dir)
 
 
-def run_table(runs: list[Path]) -> pd.DataFrame:
+def run_table(runs: list[Path], markers: list[dict] | None = None) -> pd.DataFrame:
     """One row per run: its parameters (columns in order of first appearance, seed last),
     typed as pandas types a column of them (a parameter a run lacks is missing)."""
-    rows = [_run_parameters(read_marker(run)) for run in runs]
+    markers = markers if markers is not None else [read_marker(run) for run in runs]
+    rows = [_run_parameters(m) for m in markers]
     names = list(dict.fromkeys(k for row in rows for k in row if k != "seed")) + ["seed"]
     return pd.DataFrame(rows, columns=names)
+
+
+def check_not_mixed(sweep_dir: str | Path, markers: list[dict]) -> None:
+    """Refuse (one line) a sweep whose runs were made with several simcoop versions, or with
+    different data under the same data config (a resume after the data files changed)."""
+    versions = Counter(str(m.get("simcoop_version")) for m in markers)
+    if len(versions) > 1:
+        listed = " and ".join(f"{v} ({n} runs)" for v, n in sorted(versions.items()))
+        raise SimcoopInputError(f"sweep error: {sweep_dir} mixes runs of simcoop {listed}; accepted: runs of one "
+                                "version (a new sweep folder), or allow_mixed=True (simcoop collect --allow-mixed), "
+                                "which keeps them apart in the simcoop_version column")
+    checksums = defaultdict(set)
+    for m in (m for m in markers if (m["config"].get("data") or {}).get("source") == "flanders"):  # files, not generated
+        checksums[json.dumps(m["config"].get("data"), sort_keys=True)].add(str(m.get("data_checksum")))
+    for found in checksums.values():
+        if len(found) > 1:
+            raise SimcoopInputError(f"sweep error: {sweep_dir} mixes runs made with different data files "
+                                    f"(checksums {', '.join(sorted(c[:12] for c in found))}); accepted: runs of one "
+                                    "data version (a new sweep folder), or allow_mixed=True (simcoop collect "
+                                    "--allow-mixed), which keeps them apart in the data_checksum column")
 
 
 def _parameter_column(values: pd.Series, lengths: np.ndarray) -> object:
@@ -179,13 +194,19 @@ def _concat_simply(paths: list[Path]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load(sweep_dir: str | Path, table: str = "yearly") -> pd.DataFrame:
+def load(sweep_dir: str | Path, table: str = "yearly", allow_mixed: bool = False) -> pd.DataFrame:
     """Every complete run of a sweep in one tidy DataFrame.
 
     Columns: each overridden parameter (those that vary and those fixed on the command
     line), seed, then the table's own columns (for `yearly`: year and every metric).
     Rows are sorted by parameters, seed and year, so the result does not depend on the
     order or the number of workers the runs finished in. Incomplete runs are left out.
+    After seed come `simcoop_version` and `data_checksum`: what made each run.
+
+    Every complete run is verified first (each file against the checksum in its marker): a
+    damaged run stops the load with one line naming it (re-running the sweep redoes it).
+    Runs made with several simcoop versions, or with changed data files, are refused
+    unless `allow_mixed` (the two columns then tell them apart).
 
     The columns keep the compact dtypes the runs are stored in (`results.compact`), and
     text parameters are categoricals. Memory: the runs are put in order by their
@@ -199,7 +220,12 @@ def load(sweep_dir: str | Path, table: str = "yearly") -> pd.DataFrame:
     if not runs:
         raise SimcoopInputError(f"sweep error: {sweep_dir} holds no complete run; accepted: a sweep folder "
                                 f"with runs that have {MARKER}")
-    params = run_table(runs)
+    markers = [verify(run) for run in runs]
+    if not allow_mixed:
+        check_not_mixed(sweep_dir, markers)
+    params = run_table(runs, markers)
+    for column in PROVENANCE:
+        params[column] = [m.get(column) for m in markers]
     names = list(params.columns)
     params = params.sort_values(names, kind="stable")
     paths = [runs[i] / f"{table}.parquet" for i in params.index]
@@ -239,11 +265,12 @@ def summarise(df: pd.DataFrame, metrics: list[str] | None = None, by: list[str] 
     return out
 
 
-def collect(sweep_dir: str | Path, table: str = "yearly") -> Path:
-    """Write the merged sweep as one parquet file in the sweep folder (atomically)."""
-    df = load(sweep_dir, table)
+def collect(sweep_dir: str | Path, table: str = "yearly", allow_mixed: bool = False) -> Path:
+    """Write the merged sweep as one parquet file in the sweep folder (atomically; every
+    run verified first, see `load`)."""
+    df = load(sweep_dir, table, allow_mixed)
     target = Path(sweep_dir) / f"collected_{table}.parquet"
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    tmp = temp_path(target)
     try:
         write_parquet(df, tmp, compression_level=3)  # in slices: no second copy of a big merge
         os.replace(tmp, target)

@@ -8,6 +8,7 @@ experiments. Both give the same :class:`Landscape`.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -142,8 +143,9 @@ def load_landscape(folder: str | Path | None = None) -> Landscape:
         row = _first_bad(mun, pd.Series(population <= 0))
         raise DataError(MUNICIPALITIES, row, "population",
                         f"{population[row - 1]:g} is not positive; expected inhabitants > 0")
-    lon = _numeric(mun, MUNICIPALITIES, "lon")
-    lat = _numeric(mun, MUNICIPALITIES, "lat")
+    _within(mun, "population", population, 1, MAX_POPULATION, "inhabitants")
+    lon = _within(mun, "lon", _numeric(mun, MUNICIPALITIES, "lon"), -180, 180, "degrees of longitude (WGS84)")
+    lat = _within(mun, "lat", _numeric(mun, MUNICIPALITIES, "lat"), -90, 90, "degrees of latitude (WGS84)")
     for col in ("name", "referentieregio_code", "referentieregio", "centrumstad"):
         bad = mun[col].isna()
         if bad.any():
@@ -160,6 +162,7 @@ def load_landscape(folder: str | Path | None = None) -> Landscape:
     code_index = {c: k for k, c in enumerate(codes)}
     region = mun["referentieregio_code"].astype(str).map(code_index).to_numpy(dtype=np.int64)
     names_by_code = dict(zip(mun["referentieregio_code"].astype(str), mun["referentieregio"].astype(str)))
+    _one_name_per_code(mun)
 
     index = {int(c): i for i, c in enumerate(nis)}
     a = _codes(adj, ADJACENCY, "nis_a")
@@ -176,12 +179,63 @@ def load_landscape(folder: str | Path | None = None) -> Landscape:
         if i != j:
             nb[i].add(j)
             nb[j].add(i)
-    return Landscape(
+    land = Landscape(
         nis=nis, name=mun["name"].astype(str).to_numpy(), population=population, region=region,
         region_names=tuple(names_by_code[c] for c in codes), centre=centre, lon=lon, lat=lat,
         neighbours=tuple(np.array(sorted(s), dtype=np.int64) for s in nb),
         checksum=_checksum([folder / MUNICIPALITIES, folder / ADJACENCY]),
     )
+    _warn_disconnected_regions(land)
+    return land
+
+
+# Far above any municipality (the largest cities hold a few million), far below where
+# sums over members would lose precision or integer columns overflow.
+MAX_POPULATION = 100_000_000
+
+
+def _within(df: pd.DataFrame, col: str, values: np.ndarray, low: float, high: float, unit: str) -> np.ndarray:
+    bad = (values < low) | (values > high)
+    if bad.any():
+        row = _first_bad(df, pd.Series(bad))
+        raise DataError(MUNICIPALITIES, row, col, f"{_show(df[col].iloc[row - 1])} is out of range; expected "
+                        f"{low:,} to {high:,} {unit}")
+    return values
+
+
+def _one_name_per_code(mun: pd.DataFrame) -> None:
+    """A reference-region code names one region: a second name for it is a typo or a merge."""
+    codes, names = mun["referentieregio_code"].astype(str), mun["referentieregio"].astype(str)
+    first = codes.map({c: n for c, n in zip(codes[::-1], names[::-1])})  # the first name given to each code
+    bad = names != first
+    if bad.any():
+        row = _first_bad(mun, bad)
+        raise DataError(MUNICIPALITIES, row, "referentieregio", f"{names.iloc[row - 1]!r} for code "
+                        f"{codes.iloc[row - 1]!r}, which row {_first_bad(mun, codes == codes.iloc[row - 1])} names "
+                        f"{first.iloc[row - 1]!r}; expected one name per referentieregio_code")
+
+
+_warned: set[str] = set()
+
+
+def _warn_disconnected_regions(land: Landscape) -> None:
+    """One warning line per data set when a reference region falls apart in adjacency.csv
+    (a partnership that must stay within it could not reach all of it). Exclaves without
+    any neighbour (Voeren in the embedded data) are geography, not an error, and are left out."""
+    if land.checksum in _warned:
+        return
+    _warned.add(land.checksum)
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    adjacency = land.adjacency_matrix()
+    for r, name in enumerate(land.region_names):
+        members = np.flatnonzero((land.region == r) & np.array([len(nb) > 0 for nb in land.neighbours]))
+        parts, _ = connected_components(csr_matrix(adjacency[np.ix_(members, members)]), directed=False)
+        if parts > 1:
+            logging.getLogger("simcoop").warning(
+                f"data warning: {MUNICIPALITIES}: reference region {name!r} falls apart into {parts} parts in "
+                f"{ADJACENCY}; partnerships within it cannot join all its municipalities")
 
 
 def synthetic_landscape(rng: np.random.Generator, n: int, n_regions: int, n_centres: int,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from simcoop.atomic import publish, remove, temp_path
 from simcoop.errors import SimcoopInputError
 
 TABLES = ("yearly", "membership", "events", "igs")
@@ -51,43 +52,53 @@ class SimulationResult:
         return {"simcoop_version": self.version, "seed": self.seed, "data_checksum": self.data_checksum,
                 "config": self.config}
 
-    def write(self, folder: str | Path) -> list[Path]:
-        """Write every table as parquet plus config.yaml: all of them or none (a failure
-        part-way removes what was written).
+    def write(self, folder: str | Path, also: Callable[[Path], object] | None = None) -> list[Path]:
+        """Write every table as parquet plus config.yaml: all of them or none.
 
-        Refuses to overwrite an existing result: results are never silently replaced.
+        The files are written into a private temporary folder beside `folder`, then `also`
+        (e.g. the summary figure, a store's marker) adds its files there, and the whole
+        folder is renamed into place: a failure or a kill part-way leaves no partial result,
+        and of two processes writing the same folder at once exactly one lands, the other
+        gets an error. Refuses to overwrite an existing result: results are never silently
+        replaced.
         """
         folder = Path(folder)
         targets = [folder / f"{name}.parquet" for name in TABLES] + [folder / "config.yaml"]
-        existing = [p.name for p in targets if p.exists()]
-        if existing:
-            raise SimcoopInputError(f"output error: {folder} already holds {', '.join(existing)}; "
-                                    "choose a new output folder (results are never overwritten)")
+        _refuse_existing(folder)
+        staging = temp_path(folder)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            staging.mkdir(parents=True)
             meta = self.metadata()
             for name in TABLES:
                 df = compact(getattr(self, name), float32=name in FLOAT32_TABLES)
-                _atomic(folder / f"{name}.parquet", lambda tmp, d=df: write_parquet(d, tmp, meta))
+                write_parquet(df, staging / f"{name}.parquet", meta)
             text = yaml.safe_dump(self.metadata(), sort_keys=False)
-            _atomic(folder / "config.yaml", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            (staging / "config.yaml").write_text(text, encoding="utf-8")
+            if also is not None:
+                also(staging)
+            if not publish(staging, folder):
+                _refuse_existing(folder)
+                raise SimcoopInputError(f"output error: {folder} is not empty; choose a new output folder "
+                                        "(results are never overwritten)")
         except OSError as exc:
-            for path in targets:
-                path.unlink(missing_ok=True)
-            raise SimcoopInputError(f"output error: cannot write results to {folder}: {exc.strerror or exc}; "
-                                    "accepted: a writable folder with free space") from None
+            raise output_error(folder, exc) from None
+        finally:
+            remove(staging)
         return targets
 
 
-def _atomic(target: Path, write) -> None:
-    """Write to a temporary name in the same folder, then rename: no half-written file."""
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def output_error(folder: Path, exc: OSError) -> SimcoopInputError:
+    """The one line for a failed write (no permission, disk full, read-only file system)."""
+    return SimcoopInputError(f"output error: cannot write results to {folder}: {exc.strerror or exc}; "
+                             "accepted: a writable folder with free space")
+
+
+def _refuse_existing(folder: Path) -> None:
+    names = [f"{name}.parquet" for name in TABLES] + ["config.yaml"]
+    existing = [n for n in names if (folder / n).exists()]
+    if existing:
+        raise SimcoopInputError(f"output error: {folder} already holds {', '.join(existing)}; "
+                                "choose a new output folder (results are never overwritten)")
 
 
 def read_metadata(path: str | Path) -> dict:

@@ -112,8 +112,14 @@ def run_config(cfg: DictConfig) -> SimulationResult:
 
 def simulate(overrides: Iterable[str] = (), seed: int = 0) -> SimulationResult:
     """Run simcoop from Python with the same overrides as the CLI, e.g.
-    ``simulate(["scenario=forced_regions_2028", "key=per_budget"], seed=3)``."""
-    return run_config(compose([*overrides, f"seed={seed}"]))
+    ``simulate(["scenario=forced_regions_2028", "key=per_budget"], seed=3)``.
+
+    A seed given both ways must agree: ``simulate(["seed=5"], seed=3)`` is an error, not a silent 3."""
+    overrides = list(overrides)
+    given = [o.partition("=")[2] for o in overrides if o.partition("=")[0].lstrip("+~") == "seed"]
+    if any(g != str(seed) for g in given) and seed != 0:
+        raise ConfigError("seed", given[0], f"{seed}, as the seed argument says (give the seed once)")
+    return run_config(compose([*overrides] if given else [*overrides, f"seed={seed}"]))
 
 
 def collect(model: CooperationModel, config: dict) -> SimulationResult:

@@ -1,5 +1,18 @@
 """Bad input and faults: one clear line, exit code 2, and nothing (partial) written.
 
+Every attempt of issue 13 is covered here or in tests/test_store.py, and each gives either
+a correct result or one line with exit code 2 and nothing lost (Ctrl-C: one line with the
+resume hint, exit code 130): concurrent writers and repeated sweep values (test_store),
+resume after a data or version change (test_store), colliding sweep names and moved
+sensitivity sweeps (test_store), two single runs into one folder (test_store), every
+combination and the size of a sweep checked before it starts, read-only and unwritable
+folders, a full disk, corrupted tables and truncated markers (named in one line, redone on
+resume), Ctrl-C (test_store), stale temporary files, data out of bounds (population,
+coordinates, two names for one region code, a region that falls apart), options that
+would be ignored or mislabelled (data.path with synthetic data, a group option against
+the scenario's, a seed given twice), names that leave the output folder, a missing
+sample file, and `--help` on every subcommand.
+
 Most cases go in-process through `simcoop.cli.check_overrides`, the function the command
 line calls before Hydra starts (it composes every value with `simcoop.run.compose` and
 loads the data a config names); a few representative ones run end to end as a user runs
@@ -417,8 +430,8 @@ def test_store_finish_failure_leaves_no_partial_run_and_complete_runs_intact(res
             return real(self, data, *args, **kwargs)
 
         monkeypatch.setattr(Path, "write_text", write_text)
-    else:
-        unwritable(run_dir, monkeypatch)
+    else:  # the run is renamed into the sweep folder whole: that folder is where writes must fail
+        unwritable(run_dir.parent, monkeypatch)
     try:
         with pytest.raises(SimcoopInputError) as err:
             store.finish(run_dir, result, ["seed=1"])
@@ -434,7 +447,7 @@ def test_store_finish_failure_leaves_no_partial_run_and_complete_runs_intact(res
         assert digest(done) == before
         assert experiments.complete_runs(tmp_path / "sweep") == [done]
     finally:
-        run_dir.chmod(0o700)
+        run_dir.parent.chmod(0o700)
     monkeypatch.undo()
     store.finish(run_dir, result, ["seed=1"])  # once the fault is gone the run completes normally
     assert store.is_complete(run_dir) and set(digest(run_dir)) == {*RESULT_FILES, MARKER}
@@ -546,7 +559,7 @@ def test_a_sweep_with_a_killed_worker_resumes_without_rewriting_or_partial_resul
     assert len(after) == 8
     for name, (marker, mtimes) in before.items():
         assert after[name] == (marker, mtimes), f"{name} was rewritten"
-    for run_dir in (p for p in d.iterdir() if p.is_dir()):
+    for run_dir in (p for p in d.iterdir() if p.is_dir() and p.name != store.LOCKS):
         assert sorted(p.name for p in run_dir.iterdir()) == sorted([*RESULT_FILES, MARKER]), run_dir.name
     df = experiments.load(d)
     assert len(df) == 8 * 5 and not df.duplicated(["key", "seed", "year"]).any()  # 2016-2020, once each
@@ -558,3 +571,172 @@ def test_a_sweep_with_a_killed_worker_resumes_without_rewriting_or_partial_resul
     fresh = simcoop.simulate([o for o in marker["overrides"] if not o.startswith("seed=")], seed=marker["seed"])
     pd.testing.assert_frame_equal(pd.read_parquet(d / redone / "yearly.parquet"), fresh.yearly,
                                   check_dtype=False)  # stored compactly (narrower integers)
+
+
+# ---------------------------------------------------------------- issue 13: combinations, conflicts, bounds
+COMBINATION_CASES = [
+    # a combination that no single value shows: 2025 -> 2020
+    (["start_year=2016,2025", "end_year=2030,2020"], "end_year", "a year after start_year"),
+    (["seed=range(30000000)"], "seed", "at most 100,000 runs"),
+    (["key=per_inhabitant,per_budget", "seed=range(60000)"], "seed", "this one has 120,000"),
+    (["scenario=forced_regions_2028", "region_rule=free"], "region_rule", "forced_2028 with scenario="),
+    (["scenario=baseline,per_budget_key", "key=mixed"], "key", "per_budget with scenario=per_budget_key"),
+    (["data=synthetic", "data.path=/some/folder"], "data.path", "empty with data=synthetic"),
+    (["scenario_name=../../escaped"], "scenario_name", "a plain folder name"),
+    (["sweep_name=a/b"], "sweep_name", "a plain folder name"),
+    (["sample.file=/no/such.parquet", "sample.id=0"], "sample.file", "an existing sample parquet file"),
+]
+
+
+@pytest.mark.parametrize("overrides, field, accepted", COMBINATION_CASES, ids=[" ".join(c[0]) for c in COMBINATION_CASES])
+def test_every_combination_and_option_conflict_is_one_line(overrides, field, accepted, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    started = time.time()
+    with pytest.raises(SimcoopInputError) as err:
+        cli.check_overrides(overrides)
+    message = str(err.value)
+    assert "\n" not in message and f"{field}=" in message and accepted in message, message
+    assert files_in(tmp_path) == []
+    assert time.time() - started < 60  # an absurd sweep is refused by counting, not by listing it
+
+
+def test_the_scenario_check_reads_the_scenario_files_and_leaves_free_groups_alone():
+    cli.check_overrides(["scenario=forced_regions_2028", "region_rule=forced_2028"])  # agrees: fine
+    cli.check_overrides(["scenario=baseline", "region_rule=forced_2028"])  # the scenario leaves it to the user
+    groups = cli.config_groups()
+    assert {"scenario", "region_rule", "key", "data"} <= set(groups) and "hydra" not in groups
+
+
+def test_a_sample_file_out_of_rows_is_one_line(tmp_path):
+    pd.DataFrame({"behaviour.trust_gain": [0.1, 0.2]}).to_parquet(tmp_path / "sample.parquet")
+    with pytest.raises(SimcoopInputError, match=r"sample.id=5 .*accepted: a row of sample.parquet, 0 to 1"):
+        cli.check_overrides([f"sample.file={tmp_path / 'sample.parquet'}", "sample.id=5"])
+    cli.check_overrides([f"sample.file={tmp_path / 'sample.parquet'}", "sample.id=1"])
+
+
+def test_a_seed_given_twice_to_simulate_must_agree():
+    with pytest.raises(SimcoopInputError, match=r"^config error: seed='5' .*accepted: 3"):
+        simcoop.simulate(["seed=5", *SMALL], seed=3)
+
+
+BOUND_CASES = {
+    "population 1e20": (MUN, edit(lambda d: d.assign(population=d["population"].astype(float).where(d.index != 3, 1e20))),
+                        [MUN, "row 4", "population", "out of range", "100,000,000"]),
+    "lat 999": (MUN, edit(lambda d: d.assign(lat=d["lat"].where(d.index != 5, 999))),
+                [MUN, "row 6", "lat", "out of range", "-90 to 90"]),
+    "lon -200": (MUN, edit(lambda d: d.assign(lon=d["lon"].where(d.index != 0, -200))), [MUN, "row 1", "lon"]),
+    "two names for one region code": (MUN, edit(lambda d: d.assign(referentieregio=d["referentieregio"].where(
+        d.index != 40, "Typo"))), [MUN, "referentieregio", "one name per referentieregio_code", "'Typo'"]),
+}
+DATA_CASES.update(BOUND_CASES)
+
+
+@pytest.mark.parametrize("case", list(BOUND_CASES))
+def test_data_out_of_bounds_is_one_line(tmp_path, monkeypatch, case):
+    test_bad_data_is_one_line_naming_file_and_field(tmp_path, monkeypatch, case)
+
+
+def test_a_region_that_falls_apart_gives_one_warning_line(tmp_path, caplog):
+    def move_first_to_last_region(d: pd.DataFrame) -> pd.DataFrame:
+        d.loc[0, ["referentieregio_code", "referentieregio"]] = d.iloc[-1][["referentieregio_code",
+                                                                             "referentieregio"]].tolist()
+        return d
+
+    folder = damaged(tmp_path, MUN, edit(move_first_to_last_region))
+    with caplog.at_level("WARNING", logger="simcoop"):
+        simcoop.landscape.load_landscape(folder)
+    [line] = [r.getMessage() for r in caplog.records]
+    assert line.startswith("data warning: municipalities.csv: reference region") and "falls apart" in line
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="simcoop"):
+        simcoop.landscape.load_landscape()  # the embedded data: Voeren is an exclave, not a broken region
+    assert caplog.records == []
+
+
+# ---------------------------------------------------------------- issue 13: I/O failures, help, stale files
+def main_exit(argv: list[str], capsys) -> tuple[int, str]:
+    """cli.main in-process: (exit code, stderr)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "argv", ["simcoop", *argv])
+        with pytest.raises(SystemExit) as exited:
+            cli.main()
+    return exited.value.code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("blocked, argv", [
+    ("sweeps", ["-m", "seed=0,1", *SMALL]),
+    ("outputs", SMALL),
+])
+def test_an_unusable_output_folder_is_one_line_before_anything_runs(blocked, argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / blocked).write_text("a file where a folder should be")  # as root, chmod would not stop writes
+    code, err = main_exit(argv, capsys)
+    line = one_line(err)
+    assert code == 2 and line.startswith("simcoop: output error: cannot write results to") and blocked in line, line
+    assert files_in(tmp_path) == [blocked]
+
+
+def test_collect_into_an_unwritable_folder_is_one_line(result, tmp_path, monkeypatch, capsys):
+    d = tmp_path / "sweep"
+    store.finish(d / "seed=1", result, ["seed=1", *SMALL])
+    before = digest(d)
+    try:
+        unwritable(d, monkeypatch)
+        with pytest.raises(SystemExit) as exited:
+            cli.collect_command([str(d)])
+        line = one_line(capsys.readouterr().err)
+        assert exited.value.code == 2 and "output error" in line and str(d) in line, line
+    finally:
+        d.chmod(0o700)
+    assert digest(d) == before
+
+
+def test_collect_removes_what_a_killed_collect_left_behind(result, tmp_path):
+    from simcoop import atomic
+
+    d = tmp_path / "sweep"
+    store.finish(d / "seed=1", result, ["seed=1", *SMALL])
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = atomic.temp_path(d / "collected_yearly.parquet").name.rsplit("-", 2)[0] + f"-{dead.stdout.strip()}-ab12"
+    (d / stale).write_bytes(b"half a merge")
+    mine = atomic.temp_path(d / "collected_igs.parquet")  # a live process's file is left alone
+    mine.write_bytes(b"in progress")
+    cli.collect_command([str(d)])
+    assert not (d / stale).exists() and mine.exists()
+    assert (d / "collected_yearly.parquet").is_file()
+
+
+@pytest.mark.parametrize("command", ["collect", "analyse", "compare", "dashboard", "sensitivity"])
+def test_every_subcommand_answers_help(command, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sys, "argv", ["simcoop", command, "--help"])
+        with pytest.raises(SystemExit) as exited:
+            cli.main()
+    out = capsys.readouterr()
+    assert exited.value.code == 0 and out.out.startswith(f"simcoop {command}") and out.err == "", out
+    assert "is not a folder" not in out.out and files_in(tmp_path) == []
+
+
+def test_an_interrupted_write_leaves_no_folder_and_stale_temporary_folders_are_removed(result, tmp_path, monkeypatch):
+    from simcoop import atomic
+
+    owner, name = parquet_writer()
+    real, calls = getattr(owner, name), []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        result.write(tmp_path / "run")
+    assert files_in(tmp_path) == []  # no half folder, no temporary folder
+    monkeypatch.undo()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = tmp_path / (atomic.temp_path(tmp_path / "run").name.rsplit("-", 2)[0] + f"-{dead.stdout.strip()}-ab12")
+    killed.mkdir()
+    (killed / "yearly.parquet").write_bytes(b"half")
+    assert atomic.remove_stale(tmp_path) == [killed] and files_in(tmp_path) == []
