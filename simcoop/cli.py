@@ -29,6 +29,8 @@ from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from hydra_plugins.simcoop_launcher import batched as batched_launcher
+
 from simcoop import config as schema
 from simcoop import store
 from simcoop.errors import ConfigError, SimcoopInputError
@@ -96,6 +98,13 @@ def check_data(cfg: DictConfig) -> None:
     """Load and validate the data files a config names, before anything is written."""
     if cfg.data.source == "flanders":
         load_landscape(cfg.data.path or None)
+
+
+def register() -> None:
+    """What Hydra needs from simcoop before it starts: the config schema, the experiments
+    and the batched SLURM launcher (hydra/launcher=slurm_batched)."""
+    schema.register()
+    batched_launcher.register()
 
 
 OmegaConf.register_new_resolver("simcoop_run_dir", store.run_dirname, replace=True)
@@ -192,7 +201,7 @@ def compare_command(args: list[str]) -> None:
             sweep_name += "_" + store.run_dirname(",".join(sorted(extra)))[:40].replace(",", "_").replace("=", "-")
         multirun = [f"scenario={options['scenario']}", f"seed=range({options['seeds']})",
                     f"sweep_name={sweep_name}", *extra]
-        schema.register()
+        register()
         check_overrides(user_overrides(multirun))
     except SimcoopInputError as exc:
         print(f"simcoop: {exc}", file=sys.stderr)
@@ -240,7 +249,7 @@ def sensitivity_command(args: list[str]) -> None:
     sweep_dir = Path("sweeps") / name
     try:
         n = sensitivity.check_size(method, size or str(sensitivity.METHODS.get(method, 0)))
-        schema.register()
+        register()
         check_overrides(user_overrides(extra))
         runs = sensitivity.write_sample(sweep_dir, method, n, names)
     except SimcoopInputError as exc:
@@ -260,10 +269,11 @@ def main() -> None:
     if argv and argv[0] in commands:
         commands[argv[0]](argv[1:])
         return
-    schema.register()
+    register()
     if not NO_CHECK_FLAGS.intersection(argv):
         try:
             check_overrides(user_overrides(argv))
+            batched_launcher.check_command_line(argv)
         except SimcoopInputError as exc:
             print(f"simcoop: {exc}", file=sys.stderr)
             sys.exit(2)
