@@ -10,14 +10,16 @@ import json
 import os
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
+from simcoop import query
 from simcoop.errors import SimcoopInputError
-from simcoop.results import TABLES, smallest_integer, write_parquet
+from simcoop.results import TABLES, smallest_integer
 from simcoop.run import GROUPS
 from simcoop.store import MARKER, read_marker
 
@@ -179,7 +181,41 @@ def _concat_simply(paths: list[Path]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load(sweep_dir: str | Path, table: str = "yearly") -> pd.DataFrame:
+def _checked(table: str) -> str:
+    if table not in TABLES:
+        raise SimcoopInputError(f"sweep error: table={table!r} is not accepted; accepted: {', '.join(TABLES)}")
+    return table
+
+
+def _complete_runs(sweep_dir: str | Path) -> list[Path]:
+    """The complete runs of a sweep, or a one-line error when there is none."""
+    runs = complete_runs(sweep_dir)
+    if not runs:
+        raise SimcoopInputError(f"sweep error: {sweep_dir} holds no complete run; accepted: a sweep folder "
+                                f"with runs that have {MARKER}")
+    return runs
+
+
+def _runs_in_order(sweep_dir: str | Path, table: str) -> tuple[pd.DataFrame, list[Path]]:
+    """The runs' parameters sorted (stably, so runs with equal ones keep their folder order)
+    and their `table` files in that order."""
+    _checked(table)
+    runs = _complete_runs(sweep_dir)
+    params = run_table(runs)
+    params = params.sort_values(list(params.columns), kind="stable")
+    return params, [runs[i] / f"{table}.parquet" for i in params.index]
+
+
+def connect(sweep_dir: str | Path, tables: tuple[str, ...] = TABLES,
+            memory_limit: str = query.MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to a sweep for questions too big for memory: a view per table of
+    `tables` (each run's rows with its parameters and seed, like `load`) and `runs` (one row
+    per complete run). See `simcoop.query`."""
+    runs = _complete_runs(sweep_dir)
+    return query.connect(runs, run_table(runs), tuple(map(_checked, tables)), memory_limit)
+
+
+def load(sweep_dir: str | Path, table: str = "yearly", lazy: bool = False) -> pd.DataFrame | duckdb.DuckDBPyRelation:
     """Every complete run of a sweep in one tidy DataFrame.
 
     Columns: each overridden parameter (those that vary and those fixed on the command
@@ -192,17 +228,15 @@ def load(sweep_dir: str | Path, table: str = "yearly") -> pd.DataFrame:
     parameters first and each run's rows sorted on its own, then the tables are copied run
     by run into preallocated columns; a 1,000-run membership merge of full-Flanders
     30-year runs stays under 1 GB (benchmarks/storage.py).
+
+    `lazy=True` returns a DuckDB relation over the run files instead (nothing is read until
+    it is queried; `.filter(...)`, `.aggregate(...)`, `.df()`), for sweeps whose table would
+    not fit in memory: see `connect` and `simcoop.query`.
     """
-    if table not in TABLES:
-        raise SimcoopInputError(f"sweep error: table={table!r} is not accepted; accepted: {', '.join(TABLES)}")
-    runs = complete_runs(sweep_dir)
-    if not runs:
-        raise SimcoopInputError(f"sweep error: {sweep_dir} holds no complete run; accepted: a sweep folder "
-                                f"with runs that have {MARKER}")
-    params = run_table(runs)
+    if lazy:
+        return connect(sweep_dir, (table,)).sql(f"SELECT * FROM {table}")
+    params, paths = _runs_in_order(sweep_dir, table)
     names = list(params.columns)
-    params = params.sort_values(names, kind="stable")
-    paths = [runs[i] / f"{table}.parquet" for i in params.index]
     footers = [pq.read_metadata(p) for p in paths]  # row counts and schemas; tables are read one by one
     df = _concat_runs(paths, footers)
     if df is None:
@@ -240,12 +274,16 @@ def summarise(df: pd.DataFrame, metrics: list[str] | None = None, by: list[str] 
 
 
 def collect(sweep_dir: str | Path, table: str = "yearly") -> Path:
-    """Write the merged sweep as one parquet file in the sweep folder (atomically)."""
-    df = load(sweep_dir, table)
+    """Write the merged sweep as one parquet file in the sweep folder (atomically): the rows
+    and dtypes `load` gives, streamed run by run in row groups, so memory stays bounded
+    whatever the sweep's size (`simcoop.query.write_merged`)."""
+    params, paths = _runs_in_order(sweep_dir, table)
+    typed = pd.DataFrame({name: _parameter_column(params[name].reset_index(drop=True), np.ones(len(params), int))
+                          for name in params.columns})
     target = Path(sweep_dir) / f"collected_{table}.parquet"
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        write_parquet(df, tmp, compression_level=3)  # in slices: no second copy of a big merge
+        query.write_merged(paths, typed, SORT_KEYS, tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
