@@ -9,6 +9,7 @@ skip with the daemons' last log lines, and fail in CI (CI=true), where it must s
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pandas.testing as pdt
 import pytest
+from hydra.plugins.launcher import Launcher
 
 from simcoop import experiments
 from simcoop.results import TABLES
@@ -230,3 +232,14 @@ def test_batched_launcher_config_resolves(tmp_path):
     assert "_target_: hydra_plugins.simcoop_launcher.batched.BatchedSlurmLauncher" in proc.stdout
     for line in ("runs_per_job: 50", "partition: cpu", "mem_gb: 2", "array_parallelism: 256", "timeout_min: 60"):
         assert line in proc.stdout, line
+
+
+def test_the_launcher_loads_the_way_hydras_plugin_scan_loads_it():
+    """In a normal (non-editable) install Hydra finds the launcher by executing its module
+    outside sys.modules; a module that needs to be in sys.modules (string annotations in a
+    dataclass) would break every simcoop command there."""
+    spec = importlib.util.find_spec("hydra_plugins.simcoop_launcher.batched")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert issubclass(module.BatchedSlurmLauncher, Launcher)
+    assert module.BatchedSlurmQueueConf().runs_per_job == 20

@@ -5,12 +5,12 @@ a 10,000-run sweep would be 10,000 tasks: most clusters cap an array at 1,001 ta
 (MaxArraySize) and charge each task a scheduling and start-up cost larger than the run.
 `hydra/launcher=slurm_batched` runs `runs_per_job` runs one after another in each array
 task (10,000 runs at 50 a job: 200 tasks); everything else (resources, partition, account,
-array_parallelism, the job folder) is the upstream launcher's. A run that fails does not stop
-the others of its task: Hydra records each run's outcome separately.
+array_parallelism, the job folder) is the upstream launcher's. A run that raises an error
+does not stop the others of its task: Hydra records each run's outcome separately.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Hydra's plugin scan runs this module outside
+# sys.modules, where dataclasses cannot resolve string annotations.
 import logging
 from dataclasses import dataclass
 from pathlib import Path
