@@ -1,14 +1,20 @@
-"""A sweep's big tables without loading them whole: DuckDB views over the run folders, and
-one merged parquet file written run by run in bounded memory.
+"""A sweep's big tables without loading them whole: DuckDB views over the sweep, and one
+merged parquet file written run by run in bounded memory.
 
 A 10,000-run sweep of full-Flanders runs holds 85 million membership rows, about 8 GB as a
 pandas DataFrame. Questions about it ("in what share of runs is Herentals in an IGS in
 2035, per scenario?") go through DuckDB instead, which reads only the columns and rows a
-query needs, file by file, under a memory limit:
+query needs, under a memory limit:
 
-    con = experiments.connect("sweeps/big")     # views yearly, membership, events, igs, runs
+    simcoop collect sweeps/big membership      # once the sweep is done (optional, faster queries)
+    con = experiments.connect("sweeps/big")    # views yearly, membership, events, igs, runs
     con.sql("SELECT scenario, avg((igs_id IS NOT NULL)::INT) AS share FROM membership "
             "WHERE name = 'Herentals' AND year = 2035 GROUP BY scenario ORDER BY scenario").df()
+
+A view reads the collected file (`collect`, written by `write_merged`) when it holds exactly
+the sweep's complete runs, and the runs' own files otherwise (during a sweep, or after it
+grew): the same rows either way, the collected file in seconds at 10,000 runs, the run
+files in tens of seconds (10,000 files opened one by one).
 
 Why DuckDB rather than pyarrow.dataset: a run's parameters live in its marker, not in its
 folder name's structure (no hive partitioning), so they must be joined on, and DuckDB joins
@@ -18,12 +24,13 @@ while a pyarrow dataset needs one schema given up front; and a pyarrow dataset l
 grouping and joining to pandas, that is, to memory. DuckDB is one wheel with no
 dependencies, and reads the files where they are (nothing is imported or duplicated).
 
-The merged file (`experiments.collect`) is written here too, run by run and in row groups,
-holding at most one row group (ROW_GROUP_ROWS rows) and one run in memory.
+The merged file is written run by run and in row groups, holding at most one row group
+(ROW_GROUP_ROWS rows) and one run, or one group of runs with equal parameters, in memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,24 +49,55 @@ MEMORY_LIMIT = "500MB"
 ROW_GROUP_ROWS = 500_000
 
 
+RUNS_KEY = b"simcoop_runs"  # a merged file's key-value metadata: the fingerprint of the runs it holds
+
+
+def fingerprint(runs: list[Path]) -> str:
+    """Which runs a merged file holds: a hash of their folder names (a complete run is never
+    rewritten, so its name stands for its contents)."""
+    return hashlib.sha256("\n".join(sorted(r.name for r in runs)).encode()).hexdigest()
+
+
+def collected_file(runs: list[Path], table: str) -> Path | None:
+    """The sweep's `collected_<table>.parquet` when it holds exactly `runs`, else None (not
+    collected, collected before runs were added, or by a version that kept no fingerprint)."""
+    path = runs[0].parent / f"collected_{table}.parquet"
+    if not path.is_file():
+        return None
+    try:
+        meta = pq.read_metadata(path).metadata or {}
+    except (OSError, pa.ArrowInvalid):
+        return None
+    return path if meta.get(RUNS_KEY) == fingerprint(runs).encode() else None
+
+
 def connect(runs: list[Path], params: pd.DataFrame, tables: tuple[str, ...] = TABLES,
             memory_limit: str = MEMORY_LIMIT, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view per table of `tables` over `runs` (folders
-    holding `<table>.parquet`), each row prefixed with its run's `params` (one row per run,
-    in the order of `runs`), and the view `runs` (the parameters, one row per run).
+    holding `<table>.parquet`, in one sweep folder), each row prefixed with its run's
+    `params` (one row per run, in the order of `runs`), and the view `runs` (the
+    parameters, one row per run).
 
-    Views read the files at query time: rows come in no particular order (ORDER BY for one),
-    and a run added to the folder after `connect` is not in them. Making a view reads every
-    file's footer once (to unify the runs' column types), so ask only for the tables you
-    query. Parameter names with a dot are quoted in SQL: "igs.staff_hosted_by_city".
+    A view reads the sweep's `collected_<table>.parquet` when that holds exactly these runs
+    (one file, sorted, with statistics: 10,000 runs in seconds), else every run's file
+    (reading 10,000 small files takes tens of seconds, and making the view reads each
+    footer once to unify the runs' column types: ask only for the tables you query).
+    Views read at query time: rows come in no particular order (ORDER BY for one), and a
+    run finished after `connect` is not in them. Parameter names with a dot are quoted in
+    SQL: "igs.staff_hosted_by_city".
     """
     con = duckdb.connect(config={"memory_limit": memory_limit, **({"threads": threads} if threads else {})})
+    con.execute("SET enable_progress_bar = false")  # a library prints nothing of its own
     runs_df = params.reset_index(drop=True).assign(_folder=[str(r) for r in runs])
     con.register("_runs_df", runs_df)
     con.execute("CREATE TABLE _runs AS SELECT * FROM _runs_df")
     con.unregister("_runs_df")
     con.execute("CREATE VIEW runs AS SELECT * EXCLUDE (_folder) FROM _runs")
     for table in tables:
+        collected = collected_file(runs, table)
+        if collected is not None:
+            con.read_parquet(str(collected)).create_view(table)
+            continue
         files = [str(r / f"{table}.parquet") for r in runs]
         missing = next((f for f in files if not Path(f).is_file()), None)
         if missing:
@@ -144,20 +182,25 @@ def merged_chunks(paths: list[Path], params: pd.DataFrame, sort_keys: tuple[str,
         start = stop
 
 
+def _combined(tables: list[pa.Table]) -> pa.Table:
+    return pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+
+
 def write_merged(paths: list[Path], params: pd.DataFrame, sort_keys: tuple[str, ...], target: Path,
                  row_group_rows: int = ROW_GROUP_ROWS) -> None:
-    """Write the merged runs (see `merged_chunks`) to one parquet file in row groups of about
-    `row_group_rows` rows: zstd, dictionary encoding for categoricals, column statistics on
-    (a reader can skip row groups by parameter, seed and year: the file is sorted by them)."""
+    """Write the merged runs (see `merged_chunks`; each path is `<run>/<table>.parquet`) to
+    one parquet file in row groups of about `row_group_rows` rows: zstd, dictionary encoding
+    for categoricals, column statistics on (a reader skips row groups by parameter, seed and
+    year: the file is sorted by them), and the runs' `fingerprint` (`collected_file`)."""
     distinct, nullable = _run_schemas(paths)
     schema = pa.unify_schemas(distinct, promote_options="permissive")
     writer: pq.ParquetWriter | None = None
-    metadata: dict[bytes, bytes] = {}
+    metadata = {RUNS_KEY: fingerprint([p.parent for p in paths]).encode()}
     buffered: list[pa.Table] = []
 
     def flush() -> None:
         nonlocal writer
-        chunk = pa.concat_tables(buffered).unify_dictionaries().combine_chunks()
+        chunk = _combined(buffered)
         buffered.clear()
         if writer is None:
             metadata[b"pandas"] = _pandas_metadata(chunk.schema, params, nullable)
@@ -174,6 +217,8 @@ def write_merged(paths: list[Path], params: pd.DataFrame, sort_keys: tuple[str, 
             if rows >= row_group_rows:
                 flush()
                 rows = 0
+            elif len(buffered) >= 256:  # thousands of small runs (yearly): one table, not thousands of arrays
+                buffered[:] = [_combined(buffered)]
         if buffered:
             flush()
     finally:

@@ -64,10 +64,16 @@ def test_a_merge_in_many_row_groups_reads_back_the_same(flanders_sweep, tmp_path
     pdt.assert_frame_equal(pd.read_parquet(target), experiments.load(flanders_sweep, "membership"))
 
 
+@pytest.mark.parametrize("source", ["run files", "collected file"])
 @pytest.mark.parametrize("table", TABLES)
-def test_the_lazy_path_holds_the_rows_of_load(flanders_sweep, table):
-    eager = experiments.load(flanders_sweep, table)
-    lazy = experiments.load(flanders_sweep, table, lazy=True)
+def test_the_lazy_path_holds_the_rows_of_load(flanders_sweep, tmp_path, table, source):
+    d = tmp_path / "sweep"
+    shutil.copytree(flanders_sweep, d, ignore=shutil.ignore_patterns("collected_*"))
+    if source == "collected file":
+        experiments.collect(d, table)
+    assert (query.collected_file(experiments.complete_runs(d), table) is not None) == (source == "collected file")
+    eager = experiments.load(d, table)
+    lazy = experiments.load(d, table, lazy=True)
     assert lazy.columns == list(eager.columns)
     keys = experiments.parameters(eager) + ["seed"] + [k for k in experiments.SORT_KEYS if k in eager.columns]
     got = lazy.df().sort_values(keys, kind="stable").reset_index(drop=True)
@@ -75,6 +81,21 @@ def test_the_lazy_path_holds_the_rows_of_load(flanders_sweep, table):
     # runs with equal parameters (the copied run) tie on every key: compare as sets of rows
     got, want = (as_plain(f).sort_values(list(f.columns)).reset_index(drop=True) for f in (got, want))
     pdt.assert_frame_equal(got, want, check_dtype=False, rtol=1e-6)
+
+
+def test_queries_use_the_collected_file_only_while_it_holds_every_complete_run(flanders_sweep, tmp_path):
+    d = tmp_path / "sweep"
+    shutil.copytree(flanders_sweep, d, ignore=shutil.ignore_patterns("collected_*"))
+    experiments.collect(d, "yearly")
+    moved = d / "scenario=baseline,seed=0" / "yearly.parquet"
+    moved.rename(tmp_path / "yearly.parquet")  # the run files are not read while the collected file is current
+    count = "SELECT count(*) FROM yearly"
+    assert experiments.connect(d, ("yearly",)).sql(count).fetchall() == [(5 * 3,)]
+    shutil.copytree(d / "scenario=forced_regions_2028,seed=1", d / "scenario=forced_regions_2028,seed=1,again")
+    with pytest.raises(SimcoopInputError, match="yearly.parquet is missing"):  # a run more: the run files again
+        experiments.connect(d, ("yearly",))
+    (tmp_path / "yearly.parquet").rename(moved)
+    assert experiments.connect(d, ("yearly",)).sql(count).fetchall() == [(6 * 3,)]
 
 
 def test_share_of_runs_with_herentals_in_an_igs_per_scenario(flanders_sweep):
