@@ -43,6 +43,8 @@ from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from hydra_plugins.simcoop_launcher import batched as batched_launcher
+
 from simcoop import config as schema
 from simcoop import store
 from simcoop.atomic import remove_stale
@@ -230,6 +232,13 @@ def check_writable(folder: Path) -> None:
         raise output_error(folder, exc) from None
 
 
+def register() -> None:
+    """What Hydra needs from simcoop before it starts: the config schema, the experiments
+    and the batched SLURM launcher (hydra/launcher=slurm_batched)."""
+    schema.register()
+    batched_launcher.register()
+
+
 OmegaConf.register_new_resolver("simcoop_run_dir", store.run_dirname, replace=True)
 OmegaConf.register_new_resolver("simcoop_pid", lambda: f"p{os.getpid()}", replace=True)
 
@@ -391,7 +400,7 @@ def compare_command(args: list[str]) -> None:
         multirun = [f"scenario={options['scenario']}", f"seed=range({options['seeds']})",
                     f"sweep_name={sweep_name}", *extra]
         sweep_dir = sweep_dir_of(multirun, sweep_name)
-        schema.register()
+        register()
         check_overrides(user_overrides(multirun), multirun)
         check_writable(sweep_dir)
     except SimcoopInputError as exc:
@@ -464,7 +473,7 @@ def sensitivity_command(args: list[str]) -> None:
         readable = [f"n{n}", *([f"{len(names)}params"] if names else []), *sorted(extra)]
         name = store.sweep_name(f"sa_{method}", readable, defining)
         sweep_dir = sweep_dir_of(extra, name)
-        schema.register()
+        register()
         check_overrides(user_overrides(extra))
         check_writable(sweep_dir)
         runs = sensitivity.write_sample(sweep_dir, method, n, names)
@@ -541,7 +550,7 @@ def main() -> None:
         sys.argv = [sys.argv[0], *argv]
         commands[argv[0]](argv[1:])
         return
-    schema.register()
+    register()
     multirun = bool({"-m", "--multirun"} & set(argv))
     sweep_dir = None
     if not NO_CHECK_FLAGS.intersection(argv):
@@ -549,6 +558,7 @@ def main() -> None:
         overrides = user_overrides(argv)
         try:
             first = check_overrides(overrides, argv if multirun else None)
+            batched_launcher.check_command_line(argv)
             if multirun:
                 sweep_dir = sweep_dir_of(argv, str(first.sweep_name))
             if not inspect_only:

@@ -11,14 +11,16 @@ import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
+from simcoop import query
 from simcoop.errors import SimcoopInputError
-from simcoop.results import TABLES, smallest_integer, write_parquet
+from simcoop.results import TABLES, smallest_integer
 from simcoop.run import GROUPS
 from simcoop.atomic import temp_path
 from simcoop.store import MARKER, marked_runs, read_marker, verify
@@ -194,7 +196,49 @@ def _concat_simply(paths: list[Path]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def load(sweep_dir: str | Path, table: str = "yearly", allow_mixed: bool = False) -> pd.DataFrame:
+def _checked(table: str) -> str:
+    if table not in TABLES:
+        raise SimcoopInputError(f"sweep error: table={table!r} is not accepted; accepted: {', '.join(TABLES)}")
+    return table
+
+
+def _complete_runs(sweep_dir: str | Path) -> list[Path]:
+    """The complete runs of a sweep, or a one-line error when there is none."""
+    runs = complete_runs(sweep_dir)
+    if not runs:
+        raise SimcoopInputError(f"sweep error: {sweep_dir} holds no complete run; accepted: a sweep folder "
+                                f"with runs that have {MARKER}")
+    return runs
+
+
+def _runs_in_order(sweep_dir: str | Path, table: str, allow_mixed: bool = False) -> tuple[pd.DataFrame, list[Path]]:
+    """The runs' parameters sorted (stably, so runs with equal ones keep their folder order),
+    then their provenance (version, data checksum), and their `table` files in that order.
+    Every run is verified against its marker; runs of several versions or data refuse to mix
+    unless `allow_mixed`."""
+    _checked(table)
+    runs = _complete_runs(sweep_dir)
+    markers = [verify(run) for run in runs]
+    if not allow_mixed:
+        check_not_mixed(sweep_dir, markers)
+    params = run_table(runs, markers)
+    params = params.sort_values(list(params.columns), kind="stable")
+    for column in PROVENANCE:
+        params[column] = [markers[i].get(column) for i in params.index]
+    return params, [runs[i] / f"{table}.parquet" for i in params.index]
+
+
+def connect(sweep_dir: str | Path, tables: tuple[str, ...] = TABLES,
+            memory_limit: str = query.MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to a sweep for questions too big for memory: a view per table of
+    `tables` (each run's rows with its parameters and seed, like `load`) and `runs` (one row
+    per complete run). See `simcoop.query`."""
+    runs = _complete_runs(sweep_dir)
+    return query.connect(runs, run_table(runs), tuple(map(_checked, tables)), memory_limit)
+
+
+def load(sweep_dir: str | Path, table: str = "yearly", lazy: bool = False,
+         allow_mixed: bool = False) -> pd.DataFrame | duckdb.DuckDBPyRelation:
     """Every complete run of a sweep in one tidy DataFrame.
 
     Columns: each overridden parameter (those that vary and those fixed on the command
@@ -213,22 +257,15 @@ def load(sweep_dir: str | Path, table: str = "yearly", allow_mixed: bool = False
     parameters first and each run's rows sorted on its own, then the tables are copied run
     by run into preallocated columns; a 1,000-run membership merge of full-Flanders
     30-year runs stays under 1 GB (benchmarks/storage.py).
+
+    `lazy=True` returns a DuckDB relation over the run files instead (nothing is read until
+    it is queried; `.filter(...)`, `.aggregate(...)`, `.df()`), for sweeps whose table would
+    not fit in memory: see `connect` and `simcoop.query`.
     """
-    if table not in TABLES:
-        raise SimcoopInputError(f"sweep error: table={table!r} is not accepted; accepted: {', '.join(TABLES)}")
-    runs = complete_runs(sweep_dir)
-    if not runs:
-        raise SimcoopInputError(f"sweep error: {sweep_dir} holds no complete run; accepted: a sweep folder "
-                                f"with runs that have {MARKER}")
-    markers = [verify(run) for run in runs]
-    if not allow_mixed:
-        check_not_mixed(sweep_dir, markers)
-    params = run_table(runs, markers)
-    for column in PROVENANCE:
-        params[column] = [m.get(column) for m in markers]
+    if lazy:
+        return connect(sweep_dir, (table,)).sql(f"SELECT * FROM {table}")
+    params, paths = _runs_in_order(sweep_dir, table, allow_mixed)
     names = list(params.columns)
-    params = params.sort_values(names, kind="stable")
-    paths = [runs[i] / f"{table}.parquet" for i in params.index]
     footers = [pq.read_metadata(p) for p in paths]  # row counts and schemas; tables are read one by one
     df = _concat_runs(paths, footers)
     if df is None:
@@ -266,13 +303,17 @@ def summarise(df: pd.DataFrame, metrics: list[str] | None = None, by: list[str] 
 
 
 def collect(sweep_dir: str | Path, table: str = "yearly", allow_mixed: bool = False) -> Path:
-    """Write the merged sweep as one parquet file in the sweep folder (atomically; every
-    run verified first, see `load`)."""
-    df = load(sweep_dir, table, allow_mixed)
+    """Write the merged sweep as one parquet file in the sweep folder (atomically): the rows
+    and dtypes `load` gives, streamed run by run in row groups, so memory stays bounded
+    whatever the sweep's size (`simcoop.query.write_merged`); every run verified
+    first, see `load`."""
+    params, paths = _runs_in_order(sweep_dir, table, allow_mixed)
+    typed = pd.DataFrame({name: _parameter_column(params[name].reset_index(drop=True), np.ones(len(params), int))
+                          for name in params.columns})
     target = Path(sweep_dir) / f"collected_{table}.parquet"
     tmp = temp_path(target)
     try:
-        write_parquet(df, tmp, compression_level=3)  # in slices: no second copy of a big merge
+        query.write_merged(paths, typed, SORT_KEYS, tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

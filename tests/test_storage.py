@@ -195,6 +195,11 @@ def test_load_merges_runs_whose_integer_widths_and_categories_differ(tmp_path):
     assert df["reason"].tolist() == ["choice", "initiative", "switch"]
     assert set(df["reason"].cat.categories) == {"choice", "initiative", "switch"}
     assert list(df["event"].cat.categories) == ["found", "join"]
+    # collect streams the same rows and dtypes run by run
+    pdt.assert_frame_equal(pd.read_parquet(experiments.collect(tmp_path, "events")), df)
+    # DuckDB promotes the int8 and int16 runs to one type (a first-file schema would not hold 300)
+    lazy = experiments.load(tmp_path, "events", lazy=True).order("seed, year").df()
+    assert lazy["igs_id"].tolist() == [1, 5, 300] and lazy["reason"].tolist() == ["choice", "initiative", "switch"]
 
 
 def test_collect_writes_what_load_gives(sweeps, tmp_path):
