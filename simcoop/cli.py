@@ -35,7 +35,7 @@ from simcoop.errors import ConfigError, SimcoopInputError
 from simcoop.landscape import load_landscape
 from simcoop.plotting import summary_figure, summary_table
 from simcoop.run import CONFIG_DIR, compose, run_config
-from simcoop.sensitivity import apply_sample
+from simcoop.sample import apply_sample
 
 # Hydra's own flags; those in VALUE_FLAGS take the next argument as their value.
 VALUE_FLAGS = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",

@@ -40,6 +40,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "subsidy_total_eur": ("Vlaamse subsidie (euro per jaar)", "Flemish subsidy (EUR per year)"),
     "budget_shocks": ("gemeenten met budgetdruk", "municipalities under budget pressure"),
     "legislature_start": ("begin van een bestuursperiode", "start of a council term"),
+    "breakup_rate": ("opgeheven IGS per IGS-jaar", "IGS dissolved per IGS-year"),
+    # statistics of a yearly indicator (simcoop.outcomes); {n} is a number of years
+    "stat.end": ("in het laatste jaar", "in the end year"),
+    "stat.mean": ("gemiddelde", "mean"),
+    "stat.max": ("hoogste waarde", "maximum"),
+    "stat.min": ("laagste waarde", "minimum"),
+    "stat.sum": ("totaal", "total"),
+    "stat.window": ("over de laatste {n} jaar", "over the last {n} years"),
+    "stat.all": ("over alle jaren", "over all years"),
     # per-municipality and per-IGS columns
     "igs_id": ("IGS", "IGS"),
     "igs_name": ("IGS", "IGS"),

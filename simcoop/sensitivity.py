@@ -101,19 +101,6 @@ def write_sample(sweep_dir: Path, method: str, n: int, names: list[str] | None =
     return len(df)
 
 
-def apply_sample(cfg: DictConfig) -> DictConfig:
-    """Set the parameters of this run's sample row (no-op without a sample file)."""
-    if not cfg.sample.file:
-        return cfg
-    sample = pd.read_parquet(cfg.sample.file)
-    row = sample.iloc[[int(cfg.sample.id)]].to_dict("records")[0]  # keeps integer columns integer
-    cfg = cfg.copy()
-    for name, value in row.items():
-        OmegaConf.update(cfg, name, value, merge=False)
-    validate(cfg)
-    return cfg
-
-
 def run_outputs(yearly: pd.DataFrame, igs: pd.DataFrame) -> pd.DataFrame:
     """Per run (sample.id): the three outputs."""
     last = yearly[yearly["year"] > yearly["year"].max() - 5]
