@@ -220,36 +220,56 @@ def dashboard_command(args: list[str]) -> None:
                                "--port", port, "--production", "--no-open"])
 
 
+SENSITIVITY_OPTIONS = ("n", "params", "seeds", "outcome", "threshold", "case", "ranges")
+
+
 def sensitivity_command(args: list[str]) -> None:
-    """simcoop sensitivity morris|sobol|prim [n=N] [params=a,b] [overrides]: sample, sweep, analyse."""
+    """simcoop sensitivity morris|sobol|prim|calibrate [n=N] [params=a,b] [seeds=S] [outcome=a,b]
+    [threshold=q0.8|VALUE] [case=high|low] [ranges=pm50|odd] [overrides]: sample, sweep, analyse."""
     from simcoop import sensitivity
 
     if not args:
-        print("usage: simcoop sensitivity morris|sobol|prim [n=N] [params=a,b,...] [overrides]", file=sys.stderr)
+        print("usage: simcoop sensitivity morris|sobol|prim|calibrate [n=N] [params=a,b,...] [seeds=S] "
+              "[outcome=a,b] [threshold=q0.8] [case=high|low] [ranges=pm50|odd] [overrides]", file=sys.stderr)
         sys.exit(2)
-    method, size, names, extra = args[0], None, None, []
+    method, options, extra = args[0], {}, []
     for arg in args[1:]:
-        if arg.startswith("n="):
-            size = arg.split("=", 1)[1]
-        elif arg.startswith("params="):
-            names = arg.split("=", 1)[1].split(",")
+        key, sep, value = arg.partition("=")
+        if sep and key in SENSITIVITY_OPTIONS:
+            options[key] = value
         else:
             extra.append(arg)
-    label = ",".join(sorted(extra + ([f"params={len(names)}"] if names else [])))
+    names = options["params"].split(",") if options.get("params") else None
+    seeds = options.get("seeds", "1")
+    label = ",".join(sorted(extra + ([f"params={len(names)}"] if names else [])
+                            + ([f"seeds={seeds}"] if seeds != "1" else [])
+                            + ([f"ranges={options['ranges']}"] if "ranges" in options else [])))
     name = f"sa_{method}" + ("_" + store.run_dirname(label)[:40].replace(",", "_").replace("=", "-") if label else "")
     sweep_dir = Path("sweeps") / name
     try:
-        n = sensitivity.check_size(method, size or str(sensitivity.METHODS.get(method, 0)))
+        n = sensitivity.check_size(method, options.get("n") or str(sensitivity.METHODS.get(method, 0)))
+        if not seeds.isdigit() or not 1 <= int(seeds) <= (1 if method == "calibrate" else 1000):
+            raise ConfigError("seeds", seeds, "1 (calibrate re-checks with fresh seeds itself)" if method == "calibrate"
+                              else "a whole number of seeds per sample point, 1 to 1000")
+        analysis = sensitivity.check_analysis(options)
         schema.register()
         check_overrides(user_overrides(extra))
-        runs = sensitivity.write_sample(sweep_dir, method, n, names)
+        runs = sensitivity.write_sample(sweep_dir, method, n, names, ranges=options.get("ranges", "pm50"),
+                                        overrides=user_overrides(extra))
+        sensitivity.write_analysis_options(sweep_dir, analysis)
     except SimcoopInputError as exc:
         print(f"simcoop: {exc}", file=sys.stderr)
         sys.exit(2)
     sys.argv = [sys.argv[0], "-m", f"sample.file={(sweep_dir / 'sample.parquet').resolve()}",
-                f"sample.id=range({runs})", f"sweep_name={name}", *extra]
+                f"sample.id=range({runs})", *([f"seed=range({seeds})"] if seeds != "1" else []),
+                f"sweep_name={name}", *extra]
     app()
-    for path in sensitivity.analyse(sweep_dir):
+    try:
+        written = sensitivity.analyse(sweep_dir)
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
+    for path in written:
         print(path)
 
 
