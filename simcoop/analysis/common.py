@@ -64,14 +64,17 @@ def value_label(param: str, value: object, lang: str = LANG) -> str:
     return label(key, lang) if isinstance(value, str) and has_label(key) else level(value, lang)
 
 
-def readable(df: pd.DataFrame, params: list[str], lang: str = LANG) -> pd.DataFrame:
+def readable(df: pd.DataFrame, params: list[str], lang: str = LANG,
+             known: dict[str, dict[object, str]] | None = None) -> pd.DataFrame:
     """A copy with each parameter column's values replaced by their labels, as ordered
     categoricals (in the order of the values), so plots show labels, keep the order of
-    numbers and treat them as categories."""
+    numbers and treat them as categories. `known` gives labels worked out elsewhere
+    (e.g. from the runs' configs) per parameter and value."""
     out = df.copy()
     for p in params:
         values = sorted(pd.unique(out[p].dropna()), key=lambda v: (isinstance(v, str), v))
-        names = {v: value_label(p, v.item() if hasattr(v, "item") else v, lang) for v in values}
+        given = (known or {}).get(p, {})
+        names = {v: given.get(v) or value_label(p, v.item() if hasattr(v, "item") else v, lang) for v in values}
         out[p] = pd.Categorical(out[p].map(names), categories=list(dict.fromkeys(names.values())), ordered=True)
     return out
 
@@ -81,9 +84,10 @@ def palette(n: int) -> list:
     return sns.color_palette("colorblind" if n <= 10 else "tab20", n)
 
 
-def legend_outside(obj) -> None:
-    """Move the legend of a seaborn grid or axes to the right of the data."""
-    if hasattr(obj, "legend") and obj.legend is not None and hasattr(obj, "figure") and hasattr(obj, "_legend"):
-        sns.move_legend(obj, "upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
-    elif getattr(obj, "get_legend", lambda: None)() is not None:
+def legend_outside(obj: sns.axisgrid.Grid | plt.Axes) -> None:
+    """Move the legend of a seaborn grid or of axes to the right of the data."""
+    if isinstance(obj, sns.axisgrid.Grid):
+        if obj.legend is not None:
+            sns.move_legend(obj, "upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
+    elif obj.get_legend() is not None:
         sns.move_legend(obj, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
