@@ -95,7 +95,7 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
         ax.set_xlabel(label("years_since_founding", LANG))
         ax.set_ylim(0, 1.02)
         ax.axvline(HORIZON, color="grey", linestyle=":")
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)  # below the data
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False)  # below the data
     axes[0][0].set_ylabel(label("share_surviving", LANG))
     fig.suptitle("Survival of IGS cultuur (Kaplan-Meier, 95% CI)")
     fig.tight_layout()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import seaborn as sns
@@ -31,7 +32,7 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
         grid = sns.catplot(data=shown, x=x, y=metric, hue=hue, col=col, row=row, kind="point",
                            errorbar=("ci", 95), dodge=0.3, linestyle="none", markers="o", capsize=0.1,
                            palette=palette(shown[hue].nunique()) if hue else None, height=3.2, aspect=1.2)
-        grid.set_axis_labels(label(x, LANG), label(metric, LANG))
+        grid.set_axis_labels(label(x, LANG), "\n".join(textwrap.wrap(label(metric, LANG), 30)))
         templates = {"row_template": f"{label(row, LANG)}: {{row_name}}" if row else "",
                      "col_template": f"{label(col, LANG)}: {{col_name}}" if col else ""}
         grid.set_titles(**{k: v for k, v in templates.items() if v}, size=9)
@@ -40,6 +41,6 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
         if hue:
             grid.legend.set_title(label(hue, LANG))
             legend_outside(grid)
-        grid.figure.suptitle(f"{label(metric, LANG).capitalize()} (mean of the last 5 years, 95% CI)", y=1.03)
+        grid.figure.suptitle(f"{label(metric, LANG).capitalize()}\n(mean of the last 5 years, 95% CI)", y=1.12)
         written.append(save_figure(grid.figure, out / f"dominance_{metric}.png"))
     return written

@@ -113,8 +113,8 @@ def _rule_years(ax: plt.Axes, rule: dict) -> None:
     for year, key in ((rule["deadline"], "deadline"), (rule["repeal_year"], "repeal")):
         if year:
             ax.axvline(year, color="grey", linestyle=":")
-            ax.text(year, 1.0, f" {label(key, LANG)}", va="bottom", fontsize=7, color="grey",
-                    transform=ax.get_xaxis_transform())
+            ax.text(year, 0.98, f"{label(key, LANG)} ", va="top", ha="right", rotation=90, fontsize=7,
+                    color="grey", transform=ax.get_xaxis_transform())
 
 
 def _lines(shown: pd.DataFrame, metrics: list[str], hue: str | None, others: list[str], rule: dict | None,
@@ -130,15 +130,15 @@ def _lines(shown: pd.DataFrame, metrics: list[str], hue: str | None, others: lis
         ax.set_ylabel(label(metric, LANG))
         ax.set_xlabel(label("year", LANG))
         ax.set_ylim(0, 1.02 if metric.startswith("coverage") else max(1.0, float(shown[metric].max()) * 1.1))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))
+    fig.suptitle(title)
+    fig.tight_layout()  # before the legend moves out: the panels keep their width, the saved figure grows
     legend = axes[-1].get_legend()
     if legend is not None:  # seaborn titles the legend's sections with column names
         for text in legend.get_texts():
             if text.get_text() in (hue, style):
                 text.set_text(label(text.get_text(), LANG))
         legend_outside(axes[-1])
-    fig.suptitle(title, y=1.04)
-    fig.tight_layout()
     return save_figure(fig, path)
 
 
