@@ -30,6 +30,8 @@ def flanders_baseline(run):
 @pytest.fixture
 def figure_texts(monkeypatch):
     """Every text drawn on the figures saved while the test runs, {file name: [texts]}."""
+    import re
+
     import matplotlib.figure
     import matplotlib.text
 
@@ -37,7 +39,7 @@ def figure_texts(monkeypatch):
     original = matplotlib.figure.Figure.savefig
 
     def savefig(self, fname, *args, **kwargs):
-        name = str(fname).split("/")[-1].replace(".tmp-", "").lstrip(".")
+        name = re.sub(r"^\.(.*)\.tmp-\d+(\.\w+)$", r"\1\2", str(fname).split("/")[-1])  # save_figure's temp name
         seen[name] = [t.get_text() for t in self.findobj(matplotlib.text.Text) if t.get_text().strip()]
         return original(self, fname, *args, **kwargs)
 
