@@ -53,7 +53,7 @@ from simcoop.landscape import load_landscape
 from simcoop.plotting import summary_figure, summary_table
 from simcoop.results import output_error
 from simcoop.run import CONFIG_DIR, compose, run_config
-from simcoop.sensitivity import apply_sample
+from simcoop.sample import apply_sample
 
 # Hydra's own flags; those in VALUE_FLAGS take the next argument as their value.
 VALUE_FLAGS = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
@@ -449,39 +449,56 @@ def dashboard_command(args: list[str]) -> None:
                                "--port", port, "--production", "--no-open"])
 
 
+SENSITIVITY_OPTIONS = ("n", "params", "seeds", "outcome", "threshold", "case", "ranges")
+
+
 def sensitivity_command(args: list[str]) -> None:
-    """simcoop sensitivity morris|sobol|prim|calibrate [n=N] [params=a,b,...] [overrides]
+    """simcoop sensitivity morris|sobol|prim|calibrate [n=N] [params=a,b] [seeds=S] [outcome=a,b]
+    [threshold=q0.8|VALUE] [case=high|low] [ranges=pm50|odd] [overrides]
 
     Draw a sample (SALib) into a new sweep folder, run it through the sweep store
     (resumable; the sample is stored in the sweep folder and referenced relatively, so the
     sweep can be moved or copied), then write the analysis. The folder's name holds the
-    method and a hash of everything that defines the sweep (n, parameters, overrides)."""
+    method and a hash of everything that defines the sweep (n, parameters, seeds, ranges,
+    analysis options, overrides)."""
     from simcoop import sensitivity
 
     usage(args, sensitivity_command, 1, 10**6)
-    method, size, names, extra = args[0], None, None, []
+    method, options, extra = args[0], {}, []
     for arg in args[1:]:
-        if arg.startswith("n="):
-            size = arg.split("=", 1)[1]
-        elif arg.startswith("params="):
-            names = arg.split("=", 1)[1].split(",")
+        key, sep, value = arg.partition("=")
+        if sep and key in SENSITIVITY_OPTIONS:
+            options[key] = value
         else:
             extra.append(arg)
+    names = options["params"].split(",") if options.get("params") else None
+    seeds = options.get("seeds", "1")
+    sweep_dir = None
     try:
-        n = sensitivity.check_size(method, size or str(sensitivity.METHODS.get(method, 0)))
-        defining = {"method": method, "n": n, "params": names, "overrides": canonical_extra(extra)}
-        readable = [f"n{n}", *([f"{len(names)}params"] if names else []), *sorted(extra)]
+        n = sensitivity.check_size(method, options.get("n") or str(sensitivity.METHODS.get(method, 0)))
+        if not seeds.isdigit() or not 1 <= int(seeds) <= (1 if method == "calibrate" else 1000):
+            raise ConfigError("seeds", seeds, "1 (calibrate re-checks with fresh seeds itself)" if method == "calibrate"
+                              else "a whole number of seeds per sample point, 1 to 1000")
+        analysis = sensitivity.check_analysis(options)
+        defining = {"method": method, "n": n, "params": names, "seeds": int(seeds),
+                    "ranges": options.get("ranges", "pm50"), "analysis": analysis,
+                    "overrides": canonical_extra(extra)}
+        readable = [f"n{n}", *([f"{len(names)}params"] if names else []),
+                    *([f"{seeds}seeds"] if seeds != "1" else []), *sorted(extra)]
         name = store.sweep_name(f"sa_{method}", readable, defining)
         sweep_dir = sweep_dir_of(extra, name)
         register()
         check_overrides(user_overrides(extra))
         check_writable(sweep_dir)
-        runs = sensitivity.write_sample(sweep_dir, method, n, names)
+        runs = sensitivity.write_sample(sweep_dir, method, n, names, ranges=options.get("ranges", "pm50"),
+                                        overrides=user_overrides(extra))
+        sensitivity.write_analysis_options(sweep_dir, analysis)
     except SimcoopInputError as exc:
         fail(exc)
     except OSError as exc:
         fail(output_error(sweep_dir, exc))
-    launch(["-m", "sample.file=sample.parquet", f"sample.id=range({runs})", f"sweep_name={name}", *extra], sweep_dir)
+    launch(["-m", "sample.file=sample.parquet", f"sample.id=range({runs})",
+            *([f"seed=range({seeds})"] if seeds != "1" else []), f"sweep_name={name}", *extra], sweep_dir)
     try:
         written = sensitivity.analyse(sweep_dir)
     except SimcoopInputError as exc:

@@ -36,7 +36,7 @@ STARTS = ("real_2025", "empty")
 @dataclass
 class DataConfig:
     source: str = param("flanders", "-", choices=DATA_SOURCES,
-                        reason="embedded Flanders data (shared/data/flanders) or a synthetic landscape")
+                        reason="embedded Flanders data (simcoop/data/flanders) or a synthetic landscape")
     path: str = param("", "folder",
                       reason="folder with municipalities.csv and adjacency.csv; empty = embedded copy")
     n_municipalities: int = param(60, "municipalities", 4, 20000, "synthetic only; assumption")

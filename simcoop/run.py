@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,9 @@ from omegaconf.errors import OmegaConfBaseException
 from simcoop import config as schema
 from simcoop.errors import ConfigError
 from simcoop.model import CooperationModel
+from simcoop.params import split
 from simcoop.results import SimulationResult, package_version
+from simcoop.sample import apply_sample
 
 CONFIG_DIR = Path(str(resources.files("simcoop.configs")))
 GROUPS = ("data", "start", "key", "incentive", "region_rule", "behaviour", "scenario", "lever")
@@ -101,8 +103,6 @@ def to_sim_config(cfg: DictConfig) -> schema.SimConfig:
 
 def run_config(cfg: DictConfig) -> SimulationResult:
     """Run one simulation for a composed, validated config."""
-    from simcoop.sensitivity import apply_sample
-
     cfg = apply_sample(cfg)
     schema.validate(cfg)
     sim = to_sim_config(cfg)
@@ -110,16 +110,33 @@ def run_config(cfg: DictConfig) -> SimulationResult:
     return collect(model, OmegaConf.to_container(cfg, resolve=True))
 
 
-def simulate(overrides: Iterable[str] = (), seed: int = 0) -> SimulationResult:
-    """Run simcoop from Python with the same overrides as the CLI, e.g.
-    ``simulate(["scenario=forced_regions_2028", "key=per_budget"], seed=3)``.
+def simulate(overrides: Iterable[str] = (), seed: int | None = None,
+             params: Mapping[str, Any] | None = None) -> SimulationResult:
+    """Run simcoop from Python, with the CLI's override strings, a mapping of parameters, or both:
 
-    A seed given both ways must agree: ``simulate(["seed=5"], seed=3)`` is an error, not a silent 3."""
-    overrides = list(overrides)
+        simulate(["scenario=regions_by_2028", "key=per_budget"], seed=3)
+        simulate(params={"key": "per_budget", "incentive.subsidy_per_inhabitant": 1.5}, seed=3)
+
+    In `params` a config group (`key`, `scenario`, ...) takes one of its options and a
+    parameter of the ODD table a value of its type; they apply after `overrides`. Bad input
+    raises ConfigError (one line naming the field and what is accepted) before anything runs.
+    `seed` defaults to the config's (0); give it once (a seed in `overrides` or `params` that
+    differs from the argument is an error, not silently replaced)."""
+    if isinstance(overrides, (str, Mapping)):
+        raise ConfigError("overrides", overrides, "a list of key=value strings, e.g. ['key=per_budget'] "
+                          "(a mapping goes to params=)")
+    choices, values = split(params or {})
     given = [o.partition("=")[2] for o in overrides if o.partition("=")[0].lstrip("+~") == "seed"]
-    if any(g != str(seed) for g in given) and seed != 0:
+    if seed is not None and any(g != str(seed) for g in given):
         raise ConfigError("seed", given[0], f"{seed}, as the seed argument says (give the seed once)")
-    return run_config(compose([*overrides] if given else [*overrides, f"seed={seed}"]))
+    if seed is not None:
+        if "seed" in values and values["seed"] != seed:
+            raise ConfigError("seed", seed, f"the seed once: params also sets seed={values['seed']}")
+        values["seed"] = split({"seed": seed})[1]["seed"]
+    cfg = compose([*overrides, *choices])
+    for name, value in values.items():  # after the groups, as fields after groups on the command line
+        OmegaConf.update(cfg, name, value, merge=False)
+    return run_config(cfg)
 
 
 def collect(model: CooperationModel, config: dict) -> SimulationResult:

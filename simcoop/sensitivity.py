@@ -3,40 +3,50 @@
     simcoop sensitivity morris n=10                      # Morris screening, 10 trajectories
     simcoop sensitivity sobol n=64 params=a,b,c          # Sobol indices of chosen parameters
     simcoop sensitivity prim n=500                       # PRIM on a Latin hypercube
+    simcoop sensitivity prim n=200 params=key,behaviour.trust_erosion seeds=3 \
+        outcome=breakup_rate threshold=q0.9              # categorical levers, 3 seeds a point
 
-Samples come from SALib and are written to the sweep folder first (`sample.parquet`,
-`problem.json`); each run of the sweep reads its row (`sample.file`, `sample.id`), so a
-killed analysis resumes like any sweep. Outputs per run: coverage of municipalities and
-dominance index averaged over the last five years, and the breakup rate (dissolutions per
-IGS-year). PRIM comes from the EMA Workbench's analysis module.
+Samples come from SALib and are written to the sweep folder first (`sample.parquet`, the
+values each run takes; `design.parquet`, SALib's own numbers; `problem.json`); each run of
+the sweep reads its row (`sample.file`, `sample.id`), so a killed analysis resumes like any
+sweep. `params` are parameters of the ODD table or config groups (`simcoop.space`): numeric
+ones over +-50% of the default within the ODD range (`ranges=odd`: the whole range),
+booleans, text with a fixed set of values and config groups as categories (SALib samples a
+category's index; PRIM restricts sets of categories). `seeds=N` runs every point with seeds
+0..N-1 and averages the outcomes. `outcome=` takes `simcoop.outcomes` specs (default:
+coverage and dominance over the last five years, breakup rate); `threshold=` defines PRIM's
+cases: `q0.8` (the default: above the 80% quantile) or a value, `case=low` for below it.
+PRIM comes from EMA Workbench's analysis module (`simcoop.ema`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import latin as latin_sample
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from simcoop.analysis.common import save_figure, theme, write_table
-from simcoop.config import iter_params, validate
+from simcoop import outcomes as outcome_specs
+from simcoop.analysis.common import LANG, save_figure, theme, write_table
 from simcoop.errors import ConfigError
 from simcoop.experiments import load
+from simcoop.labels import label
+from simcoop.space import dimensions, half_range, variable_parameters
 
-GROUPS = ("attributes.", "key.", "incentive.", "igs.", "behaviour.")
-EXCLUDED = {"attributes.seed", "incentive.network_start_year", "behaviour.election_first_year",
-            "behaviour.election_interval"}  # labels and calendar, not behaviour or policy levels
 OUTPUTS = ("coverage", "dominance", "breakup_rate")
 METHODS = {"morris": 10, "sobol": 64, "prim": 500, "calibrate": 200}  # method: default size n
+RANGES = ("pm50", "odd")
 # the free behavioural parameters calibrated against P1 and P2 (docs/calibration.md)
 CALIBRATED = ["behaviour.founding_trust", "behaviour.founding_cost", "behaviour.w_transaction",
               "behaviour.trust_reference", "behaviour.informal_networking", "behaviour.scale_population",
@@ -45,93 +55,133 @@ ACCEPT_SHARE = 0.05  # rejection ABC: the closest 5% of the sample form the acce
 PRIM_QUANTILE = 0.8  # a run is a case of interest when its output is in the top 20% of the sample
 
 
-def problem(names: list[str] | None = None) -> dict:
-    """Numeric behavioural and policy parameters (all, or `names`), over +-50% of the
-    default within the accepted range of the ODD table (the full accepted ranges include
-    regimes, such as a logit temperature of 10, that are not plausible)."""
-    params = dict(iter_params())
-    if names:
-        unknown = [n for n in names if n not in params]
-        if unknown:
-            raise ConfigError("params", unknown[0], "parameter names of the ODD table, e.g. behaviour.trust_gain")
-    chosen, bounds, integer = [], [], []
-    for name, f in params.items():
-        if names and name not in names:
-            continue
-        if not name.startswith(GROUPS) or name in EXCLUDED or isinstance(f.default, (bool, str)):
-            continue
-        low, high = f.metadata["low"], f.metadata["high"]
-        lo, hi = (max(low, 0.5 * f.default), min(high, 1.5 * f.default)) if f.default else (low, high)
-        if hi <= lo:
-            continue
-        chosen.append(name)
-        bounds.append([float(lo), float(hi)])
-        integer.append(isinstance(f.default, int))
-    return {"num_vars": len(chosen), "names": chosen, "bounds": bounds, "integer": integer}
+def problem(names: list[str] | None = None, ranges: str = "pm50") -> dict:
+    """The sampled dimensions: numeric behavioural and policy parameters by default, or the
+    parameters and config groups named (refused in one line if they cannot be sampled)."""
+    if ranges not in RANGES:
+        raise ConfigError("ranges", ranges, "one of " + ", ".join(RANGES) + " (+-50% of the default, or the ODD range)")
+    if names and "seed" in names:
+        raise ConfigError("params", "seed", "parameters of the ODD table or config groups (seeds=N sets the seeds)")
+    dims = dimensions(names or None, variable_parameters())
+    if ranges == "pm50":
+        dims = [half_range(d) for d in dims]
+    bounds = [[0.0, float(len(d.choices))] if d.choices else [d.low, d.high] for d in dims]
+    return {"num_vars": len(dims), "names": [d.name for d in dims], "bounds": bounds,
+            "kinds": [d.kind for d in dims], "choices": [list(d.choices) for d in dims],
+            "integer": [d.kind == "integer" for d in dims]}
 
 
 def _salib(prob: dict) -> dict:
     return {k: prob[k] for k in ("num_vars", "names", "bounds")}
 
 
-def write_sample(sweep_dir: Path, method: str, n: int, names: list[str] | None = None, seed: int = 0) -> int:
+def sample_values(prob: dict, design: np.ndarray) -> pd.DataFrame:
+    """The parameter values of SALib's numbers: integers rounded, a category by its index
+    (floor of a number in [0, k))."""
+    df = pd.DataFrame(design, columns=prob["names"])
+    for name, kind, choices in zip(prob["names"], prob["kinds"], prob["choices"]):
+        if choices:
+            index = np.minimum(np.floor(df[name]).astype(int), len(choices) - 1)
+            df[name] = [choices[i] for i in index]
+            if kind == "boolean":
+                df[name] = df[name].astype(bool)
+        elif kind == "integer":
+            df[name] = df[name].round().astype(int)
+    return df
+
+
+def group_fields(prob: dict, overrides: list[str]) -> dict[str, dict[str, dict]]:
+    """For each sampled config group, the field values each option sets on top of the
+    sweep's own overrides (a run cannot change its Hydra defaults once composed)."""
+    from simcoop.run import compose
+
+    def flat(extra: list[str]) -> dict:
+        cfg = OmegaConf.to_container(compose([*overrides, *extra]), resolve=True)
+        cfg.pop("hydra", None)
+        return pd.json_normalize(cfg, sep=".").iloc[0].to_dict()
+
+    groups = [(n, c) for n, k, c in zip(prob["names"], prob["kinds"], prob["choices"]) if k == "categorical"
+              and "." not in n]
+    if not groups:
+        return {}
+    base = flat([])
+    return {name: {option: {k: v for k, v in flat([f"{name}={option}"]).items() if base.get(k) != v}
+                   for option in choices} for name, choices in groups}
+
+
+def write_sample(sweep_dir: Path, method: str, n: int, names: list[str] | None = None, seed: int = 0,
+                 ranges: str = "pm50", overrides: list[str] | None = None) -> int:
     """Draw the sample into the sweep folder (once: an existing sample is kept, so a re-run
     resumes the same sweep)."""
-    sweep_dir.mkdir(parents=True, exist_ok=True)
     target = sweep_dir / "sample.parquet"
     if target.exists():
         return len(pd.read_parquet(target))
-    prob = {**problem(names), "method": method, "n": n}
-    if method == "calibrate" and not names:
-        prob = {**problem(CALIBRATED), "method": method, "n": n}
+    prob = {**problem(names or (CALIBRATED if method == "calibrate" else None), ranges), "method": method, "n": n,
+            "ranges": ranges}
     if method == "morris":
         x = morris_sample.sample(_salib(prob), n, seed=seed)
     elif method == "sobol":
         x = sobol_sample.sample(_salib(prob), n, calc_second_order=False, seed=seed)
     else:
         x = latin_sample.sample(_salib(prob), n, seed=seed)
-    df = pd.DataFrame(x, columns=prob["names"])
-    for name, is_int in zip(prob["names"], prob["integer"]):
-        if is_int:
-            df[name] = df[name].round().astype(int)
+    prob["groups"] = group_fields(prob, overrides or [])
+    sweep_dir.mkdir(parents=True, exist_ok=True)
     (sweep_dir / "problem.json").write_text(json.dumps(prob, indent=1), encoding="utf-8")
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, target)
-    return len(df)
+    write_table(pd.DataFrame(x, columns=prob["names"]), sweep_dir / "design.parquet")
+    write_table(sample_values(prob, x), target)  # last: its presence means the sample is complete
+    return len(x)
 
 
-def apply_sample(cfg: DictConfig) -> DictConfig:
-    """Set the parameters of this run's sample row (no-op without a sample file)."""
-    if not cfg.sample.file:
-        return cfg
-    sample = pd.read_parquet(cfg.sample.file)
-    row = sample.iloc[[int(cfg.sample.id)]].to_dict("records")[0]  # keeps integer columns integer
-    cfg = cfg.copy()
-    for name, value in row.items():
-        OmegaConf.update(cfg, name, value, merge=False)
-    validate(cfg)
-    return cfg
+def check_analysis(spec: dict[str, str]) -> dict:
+    """The analysis options of the command line (outcome, threshold, case), checked."""
+    chosen = spec.get("outcome")
+    specs = chosen.split(",") if chosen else list(OUTPUTS)
+    for s in specs:
+        outcome_specs.parse(s)
+    threshold = spec.get("threshold", f"q{PRIM_QUANTILE}")
+    try:
+        number = float(threshold[1:] if threshold.startswith("q") else threshold)
+    except ValueError:
+        number = math.nan
+    if number != number or (threshold.startswith("q") and not 0 < number < 1):
+        raise ConfigError("threshold", threshold, "a quantile q0.8 (0 < q < 1) or a value of the outcome, e.g. 0.05")
+    case = spec.get("case", "high")
+    if case not in ("high", "low"):
+        raise ConfigError("case", case, "one of high, low (cases above or below the threshold)")
+    return {"outcomes": specs, "threshold": threshold, "case": case}
 
 
-def run_outputs(yearly: pd.DataFrame, igs: pd.DataFrame) -> pd.DataFrame:
-    """Per run (sample.id): the three outputs."""
-    last = yearly[yearly["year"] > yearly["year"].max() - 5]
-    out = last.groupby("sample.id")[["coverage_municipalities", "dominance_mean"]].mean()
-    out.columns = ["coverage", "dominance"]
-    igs_years = igs.groupby("sample.id").size()
-    dissolutions = yearly.groupby("sample.id")["dissolutions"].sum()
-    out["breakup_rate"] = (dissolutions / igs_years.reindex(dissolutions.index)).fillna(0.0)
-    return out.fillna(0.0).sort_index()
+def write_analysis_options(sweep_dir: Path, options: dict) -> None:
+    """Record the analysis options beside the sample (they may change between re-runs)."""
+    path = sweep_dir / "problem.json"
+    prob = json.loads(path.read_text(encoding="utf-8"))
+    prob["analysis"] = options
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(prob, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def run_outputs(yearly: pd.DataFrame, igs: pd.DataFrame, specs: list[str] = OUTPUTS) -> pd.DataFrame:
+    """Per sample point (sample.id): the outcomes, averaged over the point's seeds (an
+    outcome a run lacks, such as dominance without any IGS, counts as 0)."""
+    per_run = outcome_specs.compute(yearly, igs, list(specs), by=["sample.id", "seed"])
+    return per_run.fillna(0.0).groupby("sample.id")[list(specs)].mean().sort_index()
 
 
 def _inputs(sweep_dir: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     prob = json.loads((sweep_dir / "problem.json").read_text(encoding="utf-8"))
+    prob.setdefault("analysis", {"outcomes": list(OUTPUTS), "threshold": f"q{PRIM_QUANTILE}", "case": "high"})
     x = pd.read_parquet(sweep_dir / "sample.parquet")
-    y = run_outputs(load(sweep_dir), load(sweep_dir, "igs"))
+    y = run_outputs(load(sweep_dir), load(sweep_dir, "igs"), prob["analysis"]["outcomes"])
     if len(y) != len(x):
-        raise RuntimeError(f"{len(y)} of {len(x)} runs complete: finish the sweep first (run the same command)")
+        raise RuntimeError(f"{len(y)} of {len(x)} sample points complete: finish the sweep first (run the same command)")
     return prob, x, y
+
+
+def design(sweep_dir: Path, x: pd.DataFrame) -> np.ndarray:
+    """SALib's numbers of the sample (older sweeps without design.parquet: the values)."""
+    path = sweep_dir / "design.parquet"
+    return pd.read_parquet(path).to_numpy(float) if path.exists() else x.to_numpy(float)
 
 
 def analyse(sweep_dir: Path) -> list[Path]:
@@ -142,7 +192,7 @@ def analyse(sweep_dir: Path) -> list[Path]:
     theme()
     if prob["method"] == "calibrate":
         return _calibrate(prob, x, calibration_distance(load(sweep_dir)), out, base_overrides(sweep_dir))
-    return {"morris": _morris, "sobol": _sobol, "prim": _prim}[prob["method"]](prob, x, y, out)
+    return {"morris": _morris, "sobol": _sobol, "prim": _prim}[prob["method"]](prob, x, y, out, design(sweep_dir, x))
 
 
 def calibration_distance(yearly: pd.DataFrame) -> pd.DataFrame:
@@ -208,35 +258,47 @@ def _calibrate(prob: dict, x: pd.DataFrame, dist: pd.DataFrame, out: Path, base:
                            "sampled_high": [b[1] for b in prob["bounds"]]})
     long = runs.melt(id_vars=["sample.id", "distance", "accepted"], value_vars=prob["names"],
                      var_name="parameter", value_name="value")
+    long["parameter"] = long["parameter"].map(lambda p: label(p, LANG))
+    long["accepted"] = long["accepted"].map(lambda a: label("yes" if a else "no", LANG))
     grid = sns.relplot(data=long, x="value", y="distance", hue="accepted", col="parameter", col_wrap=4,
-                       facet_kws={"sharex": False}, height=2.6, s=18)
+                       facet_kws={"sharex": False}, height=2.6, s=18, palette="colorblind")
     grid.set(yscale="symlog")
+    grid.set_titles(col_template="{col_name}", size=8)
+    grid.set_axis_labels(label("sa.value", LANG), label("sa.distance", LANG))
+    grid.legend.set_title(label("sa.accepted", LANG))
     grid.figure.suptitle(f"Calibration against P1 and P2: distance per run (accepted: closest "
                          f"{ACCEPT_SHARE:.0%})", y=1.02)
     return [write_table(runs, out / "calibration_runs.parquet"), write_table(fitted, out / "calibration_fitted.parquet"),
             write_table(check, out / "calibration_check.parquet"), save_figure(grid.figure, out / "calibration.png")]
 
 
-def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:
+def _outcome_label(spec: str) -> str:
+    return outcome_specs.parse(spec).label(LANG)
+
+
+def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
     rows = []
-    for name in OUTPUTS:
-        res = morris_analyze.analyze(_salib(prob), x.to_numpy(float), y[name].to_numpy(float), seed=0)
+    for name in prob["analysis"]["outcomes"]:
+        res = morris_analyze.analyze(_salib(prob), design_x, y[name].to_numpy(float), seed=0)
         rows += [{"output": name, "parameter": p, "mu_star": m, "mu_star_conf": c, "sigma": s}
                  for p, m, c, s in zip(res["names"], res["mu_star"], res["mu_star_conf"], res["sigma"])]
     table = pd.DataFrame(rows).sort_values(["output", "mu_star"], ascending=[True, False])
     top = table.groupby("output").head(12)
-    grid = sns.catplot(data=top, y="parameter", x="mu_star", col="output", kind="bar", sharey=False, sharex=False,
-                       height=4.5, aspect=0.9, color="tab:blue")
-    for ax, (_, group) in zip(grid.axes.flat, top.groupby("output", sort=False)):
+    shown = top.assign(parameter=top["parameter"].map(lambda p: label(p, LANG)),
+                       output=top["output"].map(_outcome_label))
+    grid = sns.catplot(data=shown, y="parameter", x="mu_star", col="output", col_wrap=min(3, shown["output"].nunique()),
+                       kind="bar", sharey=False, sharex=False, height=4.5, aspect=1.1, color="tab:blue")
+    for ax, (_, group) in zip(grid.axes.flat, shown.groupby("output", sort=False)):
         ax.scatter(group["sigma"], range(len(group)), color="black", marker="x", zorder=3)
-    grid.set_axis_labels("mu* (x: sigma)", "")
-    grid.figure.suptitle("Morris screening: the 12 most influential parameters per output", y=1.03)
+    grid.set_axis_labels(label("sa.mu_star", LANG), "")
+    grid.set_titles(col_template="{col_name}")
+    grid.figure.suptitle("Morris screening: the 12 most influential parameters per outcome", y=1.03)
     return [write_table(table, out / "morris.parquet"), save_figure(grid.figure, out / "morris.png")]
 
 
-def _sobol(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:
+def _sobol(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
     rows = []
-    for name in OUTPUTS:
+    for name in prob["analysis"]["outcomes"]:
         res = sobol_analyze.analyze(_salib(prob), y[name].to_numpy(float), calc_second_order=False, seed=0)
         for k, p in enumerate(prob["names"]):
             rows += [{"output": name, "parameter": p, "index": "first order", "value": res["S1"][k],
@@ -244,49 +306,85 @@ def _sobol(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path
                      {"output": name, "parameter": p, "index": "total", "value": res["ST"][k],
                       "conf": res["ST_conf"][k]}]
     table = pd.DataFrame(rows)
-    grid = sns.catplot(data=table, y="parameter", x="value", hue="index", col="output", kind="bar",
-                       height=4, aspect=0.9, errorbar=None)
-    for ax, (_, group) in zip(grid.axes.flat, table.groupby("output", sort=False)):
-        for offset, (_, g) in zip((-0.2, 0.2), group.groupby("index", sort=True)):
-            ax.errorbar(g["value"], [prob["names"].index(p) + offset for p in g["parameter"]], xerr=g["conf"],
+    shown = table.assign(parameter=table["parameter"].map(lambda p: label(p, LANG)),
+                         output=table["output"].map(_outcome_label),
+                         index=table["index"].map(lambda i: label(f"sa.{i}", LANG)))
+    grid = sns.catplot(data=shown, y="parameter", x="value", hue="index", col="output",
+                       col_wrap=min(3, shown["output"].nunique()), kind="bar", height=4, aspect=1.1, errorbar=None,
+                       palette="colorblind")
+    order = [label(p, LANG) for p in prob["names"]]
+    for ax, (_, group) in zip(grid.axes.flat, shown.groupby("output", sort=False)):
+        for offset, (_, g) in zip((-0.2, 0.2), group.groupby("index", sort=False)):
+            ax.errorbar(g["value"], [order.index(p) + offset for p in g["parameter"]], xerr=g["conf"],
                         fmt="none", color="black", capsize=2)
-    grid.set_axis_labels("Sobol index (95% CI)", "")
+    grid.set_axis_labels(label("sa.sobol", LANG), "")
+    grid.set_titles(col_template="{col_name}")
+    grid.legend.set_title(label("sa.index", LANG))
     grid.figure.suptitle("Sobol indices: first order and total", y=1.03)
     return [write_table(table, out / "sobol.parquet"), save_figure(grid.figure, out / "sobol.png")]
 
 
-def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path) -> list[Path]:
-    from ema_workbench.analysis import prim
+def cases(values: pd.Series, analysis: dict) -> tuple[np.ndarray, str]:
+    """The runs of interest for PRIM, and their description."""
+    threshold = analysis["threshold"]
+    if threshold.startswith("q"):
+        q = float(threshold[1:])
+        level = float(values.quantile(q if analysis["case"] == "high" else 1 - q))
+        share = f" ({'top' if analysis['case'] == 'high' else 'bottom'} {1 - q:.0%})"
+    else:
+        level, share = float(threshold), ""
+    above = analysis["case"] == "high"
+    chosen = (values > level) if above else (values < level)
+    return chosen.to_numpy(), f"{values.name} {'>' if above else '<'} {level:.3g}{share}"
 
+
+def prim_inputs(prob: dict, x: pd.DataFrame) -> pd.DataFrame:
+    """The sample as PRIM wants it: numbers as floats, categories (and booleans) as categoricals."""
+    out = pd.DataFrame(index=x.index)
+    for name, choices in zip(prob["names"], prob.get("choices", [[]] * len(prob["names"]))):
+        out[name] = pd.Categorical(x[name], categories=choices) if choices else x[name].astype(float)
+    return out
+
+
+def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
+    from simcoop.ema import prim
+
+    inputs = prim_inputs(prob, x)
     boxes, trajectories = [], []
-    for name in ("breakup_rate", "dominance"):
-        threshold = float(y[name].quantile(PRIM_QUANTILE))
-        cases = (y[name] > threshold).to_numpy()
-        finder = prim.Prim(x.astype(float), cases, threshold=0.5, peel_alpha=0.1)
+    for name in prob["analysis"]["outcomes"]:
+        chosen_cases, case = cases(y[name], prob["analysis"])
+        if not chosen_cases.any():
+            raise ConfigError("threshold", prob["analysis"]["threshold"], f"a threshold some runs pass ({case}: none)")
+        finder = prim.Prim(inputs, chosen_cases, threshold=0.5, peel_alpha=0.1)
         box = finder.find_box()
         traj = box.peeling_trajectory.assign(output=name)
         trajectories.append(traj)
         # the classic trade-off: the densest box that still covers at least half the cases
         eligible = traj[traj["coverage"] >= 0.5]
         chosen = int(eligible["density"].idxmax()) if len(eligible) else int(traj.index[0])
-        lims = box.box_lims[chosen]
-        initial = box.box_lims[0]
-        for p in x.columns:
+        lims, initial = box.box_lims[chosen], box.box_lims[0]
+        for p in inputs.columns:
             if (lims[p] != initial[p]).any():
-                boxes.append({"output": name, "case": f"{name} > {threshold:.3g} (top {1 - PRIM_QUANTILE:.0%})",
-                              "box": chosen, "parameter": p, "low": float(lims[p].iloc[0]),
-                              "high": float(lims[p].iloc[1]), "sampled_low": float(initial[p].iloc[0]),
-                              "sampled_high": float(initial[p].iloc[1]),
+                categorical = isinstance(inputs[p].dtype, pd.CategoricalDtype)
+                boxes.append({"output": name, "case": case, "box": chosen, "parameter": p,
+                              "low": np.nan if categorical else float(lims[p].iloc[0]),
+                              "high": np.nan if categorical else float(lims[p].iloc[1]),
+                              "values": ", ".join(sorted(map(str, lims[p].iloc[0]))) if categorical else "",
+                              "sampled_low": np.nan if categorical else float(initial[p].iloc[0]),
+                              "sampled_high": np.nan if categorical else float(initial[p].iloc[1]),
                               "coverage": float(traj.loc[chosen, "coverage"]),
                               "density": float(traj.loc[chosen, "density"])})
     box_table, traj_table = pd.DataFrame(boxes), pd.concat(trajectories, ignore_index=True)
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, (name, traj) in zip(axes, traj_table.groupby("output", sort=False)):
+    panels = traj_table["output"].nunique()
+    fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4.2), squeeze=False)
+    for ax, (name, traj) in zip(axes[0], traj_table.groupby("output", sort=False)):
         points = ax.scatter(traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis")
-        ax.set_xlabel("coverage")
-        ax.set_ylabel("density")
-        ax.set_title(f"PRIM peeling trajectory: high {name}")
-        fig.colorbar(points, ax=ax, label="restricted dimensions")
+        ax.set_xlabel(label("sa.coverage", LANG))
+        ax.set_ylabel(label("sa.density", LANG))
+        ax.set_xlim(0, 1.02)
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"PRIM: {_outcome_label(name)}", fontsize=9)
+        fig.colorbar(points, ax=ax, label=label("sa.res_dim", LANG))
     fig.tight_layout()
     return [write_table(box_table, out / "prim_boxes.parquet"),
             write_table(traj_table.drop(columns=[c for c in ("id",) if c in traj_table]), out / "prim_trajectory.parquet"),
@@ -303,6 +401,14 @@ def check_size(method: str, value: str) -> int:
     return int(value)
 
 
+def _box_text(r) -> str:
+    return getattr(r, "values", "") or f"{r.low:.3g} - {r.high:.3g}"
+
+
+def _sampled_text(r) -> str:
+    return "all values" if getattr(r, "values", "") else f"{r.sampled_low:.3g} - {r.sampled_high:.3g}"
+
+
 DOC_START, DOC_END = "<!-- sensitivity:start -->", "<!-- sensitivity:end -->"
 
 
@@ -310,7 +416,7 @@ def markdown(sweep_dir: Path) -> str:
     """The analysis of a finished sensitivity sweep as Markdown tables (for the docs)."""
     method = json.loads((sweep_dir / "problem.json").read_text(encoding="utf-8"))["method"]
     out = sweep_dir / "analysis"
-    lines = [f"### {method.capitalize()} (`{sweep_dir.name}`, {len(pd.read_parquet(sweep_dir / 'sample.parquet'))} runs)",
+    lines = [f"### {method.capitalize()} (`{sweep_dir.name}`, {len(pd.read_parquet(sweep_dir / 'sample.parquet'))} sample points)",
              ""]
     if method == "morris":
         t = pd.read_parquet(out / "morris.parquet")
@@ -335,8 +441,7 @@ def markdown(sweep_dir: Path) -> str:
             first = g.iloc[0]
             lines += [f"**{case}**: box {int(first['box'])}, coverage {first['coverage']:.2f}, density "
                       f"{first['density']:.2f}", "", "| parameter | box | sampled |", "|---|---|---|"]
-            lines += [f"| `{r.parameter}` | {r.low:.3g} - {r.high:.3g} | {r.sampled_low:.3g} - {r.sampled_high:.3g} |"
-                      for r in g.itertuples()]
+            lines += [f"| `{r.parameter}` | {_box_text(r)} | {_sampled_text(r)} |" for r in g.itertuples()]
             lines.append("")
     return "\n".join(lines)
 

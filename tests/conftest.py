@@ -25,3 +25,32 @@ def run():
 @pytest.fixture(scope="session")
 def flanders_baseline(run):
     return run(["start=empty", "end_year=2030"], 0)
+
+
+@pytest.fixture
+def figure_texts(monkeypatch):
+    """Every text drawn on the figures saved while the test runs, {file name: [texts]}."""
+    import re
+
+    import matplotlib.figure
+    import matplotlib.text
+
+    seen: dict[str, list[str]] = {}
+    original = matplotlib.figure.Figure.savefig
+
+    def savefig(self, fname, *args, **kwargs):
+        name = re.sub(r"^\.(.*)\.tmp-\d+(\.\w+)$", r"\1\2", str(fname).split("/")[-1])  # save_figure's temp name
+        seen[name] = [t.get_text() for t in self.findobj(matplotlib.text.Text) if t.get_text().strip()]
+        return original(self, fname, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    return seen
+
+
+def unreadable(texts: list[str]) -> list[str]:
+    """Texts that show an internal name: a config path (igs.staff_hosted_by_city) or a
+    column, option or metric name (coverage_municipalities, forced_2028)."""
+    import re
+
+    internal = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z_]+\.[a-z_]+\b")
+    return [t for t in texts if internal.search(t)]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import shutil
+import sys
 from pathlib import Path
 
 from simcoop.config import iter_params
@@ -30,3 +34,74 @@ def test_readme_lists_every_config_option():
     for group in GROUPS:
         for option in group_options(group):
             assert f"`{option}`" in readme, f"{group}/{option} missing from README.md"
+
+
+def _backticked(text: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", text)
+
+
+def _table_rows(text: str, first_cell: str) -> dict[str, str]:
+    """{first cell: rest of the row} of the Markdown table rows whose first cell matches."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and re.fullmatch(first_cell, cells[0]):
+            rows[cells[0]] = " | ".join(cells[1:])
+    return rows
+
+
+def _code_strings() -> set[str]:
+    """Every quoted string literal of the package (event reasons, for instance)."""
+    found = set()
+    for path in (ROOT / "simcoop").rglob("*.py"):
+        found |= set(re.findall(r"[\"']([a-z_]+)[\"']", path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_readme_and_odd_name_only_columns_that_exist(run):
+    """Every column the README's outputs table and the ODD's observation section name in
+    backticks exists in the tables a run returns (new columns need no doc change)."""
+    result = run(["data=synthetic", "end_year=2020"], 0)
+    tables = {name: getattr(result, name) for name in ("yearly", "membership", "events", "igs")}
+    events = set(tables["events"]["event"].cat.categories) | _code_strings()  # event kinds and reasons
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = _table_rows(readme, r"`(yearly|membership|events|igs)\.parquet`")
+    assert len(rows) == 4
+    for cell, rest in rows.items():
+        name = cell.strip("`").removesuffix(".parquet")
+        contents = rest.split(" | ", 1)[1]
+        named = [t for t in _backticked(contents) if not t.startswith("docs/")]
+        assert named, name
+        allowed = set(tables[name].columns) | (events if name == "events" else set())
+        assert not set(named) - allowed, (name, set(named) - allowed)
+    odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+    observation = odd.split("### 3.7")[1].split("### 3.8")[0]
+    yearly_rows = _table_rows(observation, r"`.*`")
+    yearly_names = {t for cell in yearly_rows for t in _backticked(cell)}
+    assert yearly_names and not yearly_names - set(tables["yearly"].columns), yearly_names - set(tables["yearly"].columns)
+    for name in ("membership", "igs", "events"):
+        paragraph = observation.split(f"**{name}**")[1].split("\n\n")[0]
+        allowed = set(tables[name].columns) | (events if name == "events" else set())
+        named = set(_backticked(paragraph))
+        assert named and not named - allowed, (name, named - allowed)
+
+
+def test_paths_named_in_the_docs_exist():
+    """Files and folders the README and the ODD point to (simcoop/..., docs/..., configs/...) exist."""
+    for doc in ("README.md", "docs/ODD.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for path in re.findall(r"\b((?:simcoop|docs|configs|experiments|notebooks|benchmarks|tests)"
+                               r"/[\w./-]*\w)", text):
+            if "<" in path or "*" in path:
+                continue
+            assert (ROOT / path).exists(), f"{doc} names {path}, which does not exist"
+
+
+def test_commands_the_readme_shows_are_installed():
+    """The tools the README's code blocks call (jupyter nbconvert for the notebooks) are in the venv."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = "\n".join(re.findall(r"```bash\n(.*?)```", readme, re.S))
+    assert "jupyter nbconvert" in blocks
+    import nbconvert  # noqa: F401  (installed by the test extra)
+    assert shutil.which("jupyter", path=str(Path(sys.executable).parent)), "jupyter missing from the venv"
+    assert "papermill" not in readme or importlib.util.find_spec("papermill"), "README names papermill"

@@ -7,7 +7,9 @@ import sys
 
 import pandas as pd
 
+from simcoop.experiments import complete_runs, load
 from simcoop.sensitivity import markdown, problem
+from simcoop.store import read_marker
 
 SMALL = ["data=synthetic", "end_year=2022"]
 
@@ -61,7 +63,7 @@ def test_prim_boxes_on_a_latin_hypercube(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     [sweep] = list((tmp_path / "sweeps").iterdir())
     trajectory = pd.read_parquet(sweep / "analysis" / "prim_trajectory.parquet")
-    assert set(trajectory["output"]) == {"breakup_rate", "dominance"}
+    assert set(trajectory["output"]) == {"coverage", "breakup_rate", "dominance"}
     assert trajectory["coverage"].between(0, 1).all() and trajectory["density"].between(0, 1).all()
     boxes = pd.read_parquet(sweep / "analysis" / "prim_boxes.parquet")
     assert ((boxes["low"] >= boxes["sampled_low"] - 1e-9) & (boxes["high"] <= boxes["sampled_high"] + 1e-9)).all()
@@ -70,9 +72,36 @@ def test_prim_boxes_on_a_latin_hypercube(tmp_path):
     assert all(f"`{p}`" in text for p in boxes["parameter"])  # every restricted parameter is shown
 
 
-def test_bad_sizes_and_names_give_one_line(tmp_path):
-    for args, field in ((["morris", "n=1"], "n"), (["nonsense"], "method"), (["sobol", "params=behaviour.nope"],
-                                                                             "params")):
+def test_prim_with_categorical_parameters_seeds_outcome_and_threshold(tmp_path):
+    proc = sensitivity(tmp_path, "prim", "n=8", "params=key,behaviour.founding_trust,igs.staff_hosted_by_city",
+                       "seeds=2", "outcome=n_igs:max,breakup_rate", "threshold=q0.7", *SMALL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [sweep] = list((tmp_path / "sweeps").iterdir())
+    sample = pd.read_parquet(sweep / "sample.parquet")
+    assert set(sample["key"]) <= {"per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant"}
+    assert sample["igs.staff_hosted_by_city"].dtype == bool
+    yearly = load(sweep)
+    assert yearly.groupby("sample.id", observed=True)["seed"].nunique().eq(2).all()  # two seeds per point
+    for run in complete_runs(sweep):  # each run took its row's group option and values
+        config = read_marker(run)["config"]
+        row = sample.iloc[config["sample"]["id"]]
+        assert config["key"]["name"] == row["key"]
+        assert config["igs"]["staff_hosted_by_city"] == row["igs.staff_hosted_by_city"]
+    trajectory = pd.read_parquet(sweep / "analysis" / "prim_trajectory.parquet")
+    assert set(trajectory["output"]) == {"n_igs:max", "breakup_rate"}
+    boxes = pd.read_parquet(sweep / "analysis" / "prim_boxes.parquet")
+    assert boxes["case"].str.contains("top 30%").all()
+    for r in boxes[boxes["parameter"] == "key"].itertuples():
+        assert set(r.values.split(", ")) < set(sample["key"].unique()) | {"per_inhabitant", "per_budget", "mixed",
+                                                                          "fixed_plus_per_inhabitant"}
+
+
+def test_bad_sizes_names_and_options_give_one_line(tmp_path):
+    for args, field in ((["morris", "n=1"], "n"), (["nonsense"], "method"), (["sobol", "params=behaviour.nope"], "params"),
+                        (["prim", "params=data.path"], "params"), (["prim", "params=seed"], "params"),
+                        (["prim", "outcome=nope"], "outcome"), (["prim", "threshold=q2"], "threshold"),
+                        (["prim", "case=middle"], "case"), (["prim", "seeds=0"], "seeds"),
+                        (["prim", "ranges=wide"], "ranges")):
         proc = sensitivity(tmp_path, *args)
         assert proc.returncode == 2 and field in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
 

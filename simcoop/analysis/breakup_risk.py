@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
 
-from simcoop.analysis.common import save_figure, theme, write_table
+from simcoop.analysis.common import LANG, palette, readable, save_figure, theme, write_table
 from simcoop.experiments import load, parameters
+from simcoop.labels import label
 
 HORIZON = 6  # years: "partnerships start falling apart after 3-4 years" (digest, Mechanism 6)
 
@@ -38,16 +39,27 @@ def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str],
 
 
 def breakup_probability(life: pd.DataFrame, factor: str, horizon: int = HORIZON) -> pd.DataFrame:
-    """P(dissolved within `horizon` years) per level of a factor, with its 95% interval."""
+    """P(dissolved within `horizon` years) per level of a factor, with its 95% interval.
+
+    `n_dissolved` counts every dissolution, `n_dissolved_within_horizon` those the
+    probability is about (a dissolution after the horizon does not count in it). With no
+    dissolution within the horizon, the Kaplan-Meier interval collapses to [0, 0]; the upper
+    bound is then the exact binomial (Clopper-Pearson) one over the IGS observed for the
+    whole horizon, 1 - 0.025^(1/n)."""
     rows = []
     for level, group in life.groupby(factor, observed=True):
         km = KaplanMeierFitter().fit(group["duration"], group["dissolved"])
         surv = km.survival_function_at_times(horizon).iloc[0]
         ci = km.confidence_interval_survival_function_
         at = ci[ci.index <= horizon].iloc[-1]
+        within = int(((group["dissolved"] == 1) & (group["duration"] <= horizon)).sum())
+        low, high = 1 - at.iloc[1], 1 - at.iloc[0]
+        if within == 0:
+            observed = int(((group["duration"] >= horizon) | (group["dissolved"] == 1)).sum())
+            low, high = 0.0, (1 - 0.025 ** (1 / observed)) if observed else 1.0
         rows.append({"factor": factor, "level": str(level), "n_igs": len(group),
-                     "n_dissolved": int(group["dissolved"].sum()), "horizon_years": horizon,
-                     "p_breakup": 1 - surv, "ci_low": 1 - at.iloc[1], "ci_high": 1 - at.iloc[0]})
+                     "n_dissolved": int(group["dissolved"].sum()), "n_dissolved_within_horizon": within,
+                     "horizon_years": horizon, "p_breakup": 1 - surv, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
 
 
@@ -74,13 +86,17 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     n = len(params)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.8), sharey=True, squeeze=False)
     for ax, factor in zip(axes[0], params):
-        for level, group in life.groupby(factor, observed=True):
+        shown = readable(life, [factor])
+        colours = palette(shown[factor].nunique())
+        for colour, (level, group) in zip(colours, shown.groupby(factor, observed=True)):
             KaplanMeierFitter(label=str(level)).fit(group["duration"], group["dissolved"]).plot_survival_function(
-                ax=ax, ci_show=True)
-        ax.set_title(factor)
-        ax.set_xlabel("years since founding")
+                ax=ax, ci_show=True, color=colour)
+        ax.set_title(label(factor, LANG), fontsize=9)
+        ax.set_xlabel(label("years_since_founding", LANG))
+        ax.set_ylim(0, 1.02)
         ax.axvline(HORIZON, color="grey", linestyle=":")
-    axes[0][0].set_ylabel("share of IGS still existing")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False)  # below the data
+    axes[0][0].set_ylabel(label("share_surviving", LANG))
     fig.suptitle("Survival of IGS cultuur (Kaplan-Meier, 95% CI)")
     fig.tight_layout()
     written.append(save_figure(fig, out / "breakup_survival.png"))

@@ -1,4 +1,6 @@
-"""Shared plumbing of the analyses: writing tables and figures whole."""
+"""Shared plumbing of the analyses: writing tables and figures whole, and the readable
+labels, palettes and legends every experiment figure uses (figures for papers: English
+labels from `simcoop.labels`, PNG at 300 dpi plus a PDF beside it)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from simcoop.labels import has_label, label, number
+
+LANG = "en"  # figures for papers
+DPI = 300
+
 
 def write_table(df: pd.DataFrame, path: Path) -> Path:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -18,10 +25,12 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
 
 
 def save_figure(fig: plt.Figure, path: Path) -> Path:
-    tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    """The figure as PNG (300 dpi) at `path` and as PDF (vector) beside it; returns the PNG."""
+    for target in (path.with_suffix(".pdf"), path):
+        tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
+        fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
+        os.replace(tmp, target)
     plt.close(fig)
-    os.replace(tmp, path)
     return path
 
 
@@ -35,3 +44,50 @@ def last_years(yearly: pd.DataFrame, params: list[str], n: int = 5) -> pd.DataFr
     recent = yearly[yearly["year"] > end - n]
     numeric = [c for c in recent.select_dtypes("number").columns if c not in (*params, "seed", "year")]
     return recent.groupby([*params, "seed"], observed=True)[numeric].mean().reset_index()
+
+
+def level(value: object, lang: str = LANG) -> str:
+    """A parameter value as people read it: a number with the language's separators and
+    no trailing zeros, yes/no for booleans, text as it is."""
+    if isinstance(value, bool):
+        return label("yes" if value else "no", lang)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        decimals = next((d for d in range(4) if round(float(value), d) == float(value)), 3)
+        return number(float(value), lang, decimals)
+    return str(value)
+
+
+def value_label(param: str, value: object, lang: str = LANG) -> str:
+    """The label of one value of a swept parameter: an option's label (key.per_budget) if
+    the table has one, else the value itself, readably formatted."""
+    key = f"{param}.{value}"
+    return label(key, lang) if isinstance(value, str) and has_label(key) else level(value, lang)
+
+
+def readable(df: pd.DataFrame, params: list[str], lang: str = LANG,
+             known: dict[str, dict[object, str]] | None = None) -> pd.DataFrame:
+    """A copy with each parameter column's values replaced by their labels, as ordered
+    categoricals (in the order of the values), so plots show labels, keep the order of
+    numbers and treat them as categories. `known` gives labels worked out elsewhere
+    (e.g. from the runs' configs) per parameter and value."""
+    out = df.copy()
+    for p in params:
+        values = sorted(pd.unique(out[p].dropna()), key=lambda v: (isinstance(v, str), v))
+        given = (known or {}).get(p, {})
+        names = {v: given.get(v) or value_label(p, v.item() if hasattr(v, "item") else v, lang) for v in values}
+        out[p] = pd.Categorical(out[p].map(names), categories=list(dict.fromkeys(names.values())), ordered=True)
+    return out
+
+
+def palette(n: int) -> list:
+    """A categorical palette that tells n discrete values apart (colour-blind safe up to 10)."""
+    return sns.color_palette("colorblind" if n <= 10 else "tab20", n)
+
+
+def legend_outside(obj: sns.axisgrid.Grid | plt.Axes) -> None:
+    """Move the legend of a seaborn grid or of axes to the right of the data."""
+    if isinstance(obj, sns.axisgrid.Grid):
+        if obj.legend is not None:
+            sns.move_legend(obj, "upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
+    elif obj.get_legend() is not None:
+        sns.move_legend(obj, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)

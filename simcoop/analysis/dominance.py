@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import seaborn as sns
 
-from simcoop.analysis.common import last_years, save_figure, theme, write_table
+from simcoop.analysis.common import LANG, last_years, legend_outside, palette, readable, save_figure, theme, \
+    write_table
 from simcoop.experiments import load, parameters, summarise
+from simcoop.labels import label
 
 METRICS = ["centre_excess_mean", "dominance_mean", "gini_net_benefit"]
-LABELS = {"centre_excess_mean": "centre city's agenda share\nabove its population share",
-          "dominance_mean": "dominance index", "gini_net_benefit": "Gini of net benefit"}
 
 
 def analyse(sweep_dir: Path, out: Path) -> list[Path]:
@@ -25,11 +26,21 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     hue = "igs.staff_hosted_by_city" if "igs.staff_hosted_by_city" in params else None
     col = "key" if x != "key" and "key" in params else None
     row = "attributes.centre_staff_factor" if "attributes.centre_staff_factor" in params else None
+    shown = readable(per_run, params)
     for metric in METRICS:
-        grid = sns.catplot(data=per_run, x=x, y=metric, hue=hue, col=col, row=row, kind="point",
-                           errorbar=("ci", 95), dodge=0.2, height=3.2, aspect=1.2)
-        grid.set_axis_labels(x, LABELS[metric])
-        grid.set_titles(row_template="centre staff x{row_name}", col_template="key {col_name}")
-        grid.figure.suptitle(f"Dominance experiment: {LABELS[metric].splitlines()[0]} (mean, 95% CI)", y=1.02)
+        # categorical levels: points with 95% intervals, not joined by lines
+        grid = sns.catplot(data=shown, x=x, y=metric, hue=hue, col=col, row=row, kind="point",
+                           errorbar=("ci", 95), dodge=0.3, linestyle="none", markers="o", capsize=0.1,
+                           palette=palette(shown[hue].nunique()) if hue else None, height=3.2, aspect=1.2)
+        grid.set_axis_labels(label(x, LANG), "\n".join(textwrap.wrap(label(metric, LANG), 30)))
+        templates = {"row_template": f"{label(row, LANG)}: {{row_name}}" if row else "",
+                     "col_template": f"{label(col, LANG)}: {{col_name}}" if col else ""}
+        grid.set_titles(**{k: v for k, v in templates.items() if v}, size=9)
+        low = min(0.0, float(per_run[metric].min()))
+        grid.set(ylim=(low, max(float(per_run[metric].max()) * 1.1, low + 1e-9)))  # from zero: no truncated axis
+        if hue:
+            grid.legend.set_title(label(hue, LANG))
+            legend_outside(grid)
+        grid.figure.suptitle(f"{label(metric, LANG).capitalize()}\n(mean of the last 5 years, 95% CI)", y=1.12)
         written.append(save_figure(grid.figure, out / f"dominance_{metric}.png"))
     return written

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from simcoop.analysis.common import save_figure, theme, write_table
+from simcoop.analysis.common import LANG, legend_outside, palette, readable, save_figure, theme, write_table
 from simcoop.experiments import complete_runs, load, parameters, summarise
+from simcoop.labels import label
 from simcoop.store import read_marker
 
 
@@ -59,25 +60,92 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     written = [write_table(pairs, out / "path_dependence_divergence.parquet")]
 
     yearly = load(sweep_dir)
-    written.append(write_table(summarise(yearly, ["coverage_municipalities", "n_igs", "cross_region_igs"]),
-                               out / "path_dependence_trajectories.parquet"))
+    trajectories = summarise(yearly, TRAJECTORY_METRICS)
+    written.append(write_table(trajectories, out / "path_dependence_trajectories.parquet"))
     theme()
+    known = {"region_rule": region_rule_labels(sweep_dir)} if "region_rule" in params else {}
+    hue = "region_rule" if "region_rule" in params else None
+    others = [p for p in params if p != "region_rule"]
     if not pairs.empty:
-        hue = "region_rule" if "region_rule" in params else None
         x = "attributes.heritage_share" if "attributes.heritage_share" in params else params[0]
-        grid = sns.catplot(data=pairs, x=x, y="jaccard_distance", hue=hue, kind="bar", errorbar=("ci", 95),
-                           height=3.5, aspect=1.3)
-        grid.set_axis_labels("prior heritage-cell share", "partnerships not shared\n(Jaccard distance)")
-        grid.figure.suptitle("Same policy, different histories: divergence between runs", y=1.03)
+        shown = readable(pairs, params, known=known)
+        grid = sns.catplot(data=shown, x=x, y="jaccard_distance", hue=hue, kind="bar", errorbar=("ci", 95),
+                           palette=palette(shown[hue].nunique()) if hue else None, height=3.5, aspect=1.3)
+        grid.set_axis_labels(label(x, LANG), label("jaccard_distance", LANG))
+        grid.set(ylim=(0, 1))
+        if hue:
+            grid.legend.set_title(label(hue, LANG))
+            legend_outside(grid)
+        grid.figure.suptitle("Same policy, different histories: divergence between runs (mean, 95% CI)", y=1.03)
         written.append(save_figure(grid.figure, out / "path_dependence_divergence.png"))
-
+    written.append(_lines(readable(yearly, params, known=known), TRAJECTORY_METRICS, hue, others, None,
+                          "Trajectories (mean over seeds, 95% CI)", out / "path_dependence_trajectories.png"))
     if "region_rule" in params:
-        written += _hysteresis(sweep_dir, yearly, vectors, params, out)
+        written += _hysteresis(sweep_dir, yearly, vectors, params, out, known)
     return written
 
 
-def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: list[str], out: Path) -> list[Path]:
-    rule = read_marker(complete_runs(sweep_dir)[0])["config"]["region_rule"]
+TRAJECTORY_METRICS = ["coverage_municipalities", "n_igs", "cross_region_igs"]
+
+
+def region_rule_labels(sweep_dir: Path) -> dict[str, str]:
+    """The label of each region-rule option as the runs applied it (an experiment may move
+    the deadline: the small variant's `forced_2028` has its deadline in 2020)."""
+    found: dict[str, str] = {}
+    for run in complete_runs(sweep_dir):
+        marker = read_marker(run)
+        option = next((o.partition("=")[2] for o in marker.get("overrides", []) if o.startswith("region_rule=")), None)
+        if option is None or option in found:
+            continue
+        rule = marker["config"]["region_rule"]
+        if rule["mode"] == "free":
+            found[option] = label("region_rule.free", LANG)
+        elif rule.get("repeal_year"):
+            found[option] = label("region_rule.forced_repealed", LANG).format(deadline=rule["deadline"],
+                                                                              repeal=rule["repeal_year"])
+        else:
+            found[option] = label("region_rule.forced_by", LANG).format(deadline=rule["deadline"])
+    return found
+
+
+def _rule_years(ax: plt.Axes, rule: dict) -> None:
+    """Dotted lines at the deadline and the repeal of the region rule, labelled."""
+    for year, key in ((rule["deadline"], "deadline"), (rule["repeal_year"], "repeal")):
+        if year:
+            ax.axvline(year, color="grey", linestyle=":")
+            ax.text(year, 0.98, f"{label(key, LANG)} ", va="top", ha="right", rotation=90, fontsize=7,
+                    color="grey", transform=ax.get_xaxis_transform())
+
+
+def _lines(shown: pd.DataFrame, metrics: list[str], hue: str | None, others: list[str], rule: dict | None,
+           title: str, path: Path) -> Path:
+    """One panel per metric over the years (mean, 95% CI), y from zero, the legend outside."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6))
+    style = others[0] if others else None
+    for ax, metric in zip(axes, metrics):
+        sns.lineplot(data=shown, x="year", y=metric, hue=hue, style=style, errorbar=("ci", 95), ax=ax,
+                     palette=palette(shown[hue].nunique()) if hue else None, legend=ax is axes[-1])
+        if rule:
+            _rule_years(ax, rule)
+        ax.set_ylabel(label(metric, LANG))
+        ax.set_xlabel(label("year", LANG))
+        ax.set_ylim(0, 1.02 if metric.startswith("coverage") else max(1.0, float(shown[metric].max()) * 1.1))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))
+    fig.suptitle(title)
+    fig.tight_layout()  # before the legend moves out: the panels keep their width, the saved figure grows
+    legend = axes[-1].get_legend()
+    if legend is not None:  # seaborn titles the legend's sections with column names
+        for text in legend.get_texts():
+            if text.get_text() in (hue, style):
+                text.set_text(label(text.get_text(), LANG))
+        legend_outside(axes[-1])
+    return save_figure(fig, path)
+
+
+def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: list[str], out: Path,
+                known: dict) -> list[Path]:
+    forced = [r for r in complete_runs(sweep_dir) if read_marker(r)["config"]["region_rule"]["mode"] == "forced"]
+    rule = read_marker((forced or complete_runs(sweep_dir))[0])["config"]["region_rule"]
     others = [p for p in params if p != "region_rule"]
     rows = []
     for key, vec in vectors.items():
@@ -90,21 +158,8 @@ def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: li
                          "divergence_from_never_forced": divergence(vec, vectors[twin]),
                          "jaccard_from_never_forced": jaccard_distance(vec, vectors[twin])})
     gap = pd.DataFrame(rows)
-    written = [write_table(gap, out / "path_dependence_hysteresis.parquet")]
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, metric, label in zip(axes, ["coverage_municipalities", "cross_region_igs"],
-                                 ["share of municipalities in an IGS", "IGS spanning two regions"]):
-        sns.lineplot(data=yearly, x="year", y=metric, hue="region_rule", style=others[0] if others else None,
-                     errorbar=("ci", 95), ax=ax)
-        for year, text in ((rule["deadline"], "deadline"), (rule["repeal_year"], "repeal")):
-            if year:
-                ax.axvline(year, color="grey", linestyle=":")
-                ax.text(year, ax.get_ylim()[1], f" {text}", va="top", fontsize=8, color="grey")
-        ax.set_ylabel(label)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.legend(fontsize=7)
-    fig.suptitle("Region rule switched on and off again, against never switched on (mean, 95% CI)")
-    fig.tight_layout()
-    written.append(save_figure(fig, out / "path_dependence_hysteresis.png"))
-    return written
+    figure = _lines(readable(yearly, params, known=known), ["coverage_municipalities", "cross_region_igs"],
+                    "region_rule", others, rule,
+                    "Region rule switched on and off again, against never switched on (mean, 95% CI)",
+                    out / "path_dependence_hysteresis.png")
+    return [write_table(gap, out / "path_dependence_hysteresis.parquet"), figure]
