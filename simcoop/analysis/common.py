@@ -17,9 +17,9 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def save_figure(fig: plt.Figure, path: Path) -> Path:
+def save_figure(fig: plt.Figure, path: Path, dpi: int = 120) -> Path:
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     os.replace(tmp, path)
     return path
