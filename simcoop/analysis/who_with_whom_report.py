@@ -23,6 +23,7 @@ from simcoop.plotting import flanders_outlines
 START, END = "<!-- who-with-whom:start -->", "<!-- who-with-whom:end -->"
 DECIMALS = {"adjusted_rand": 3, "pair_precision": 2, "pair_recall": 2, "membership_auc": 2,
             "region_coverage_spearman": 2, "coverage_municipalities": 2, "coverage_population": 2}
+TARGET_DECIMALS = {"ari_above_null": 3, "region_spearman": 2, "centres": 1}
 WHOLE = ("centres_in_igs", "igs_below_norm", "igs_across_regions", "n_igs", "max_members")
 GREY = (0.85, 0.85, 0.85)
 
@@ -73,9 +74,10 @@ def markdown_table(table: pd.DataFrame, lang: str = "en") -> str:
 def markdown_targets(targets: pd.DataFrame, lang: str = "en") -> str:
     lines = [f"| {label('ww.target', lang)} | {label('ww.value', lang)} | {label('ww.met', lang)} |", "|---|---|---|"]
     for r in targets.itertuples():
-        value = number(r.value, lang, 3 if r.target == "ari_above_null" else 2)
+        d = TARGET_DECIMALS[r.target]
+        value = number(r.value, lang, d)
         if r.bound == r.bound:
-            value += f" ({'>' if r.met else '<='} {number(r.bound, lang, 3 if r.target == 'ari_above_null' else 2)})"
+            value += f" ({'>' if r.value > r.bound else '<='} {number(r.bound, lang, d)})"
         lines.append(f"| {label(f'ww.target.{r.target}', lang)} | {value} | {label('yes' if r.met else 'no', lang)} |")
     return "\n".join(lines)
 
