@@ -148,6 +148,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ww.map_outline": ("rood: grenzen van de echte IGS", "red: borders of the real IGS"),
     "ww.map_split": ("kalibratiedeel: {inside}; buiten de steekproef: {outside}",
                      "in sample: {inside}; out of sample: {outside}"),
+    "ww.map_split_line": ("gestreepte lijn tussen beide", "dashed line between them"),
     # words
     "none": ("geen IGS", "no IGS"),
     "yes": ("ja", "yes"),

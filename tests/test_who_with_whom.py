@@ -4,6 +4,8 @@ section, and a small end-to-end run of the comparison (3 formation runs, 2016-20
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from collections import deque
@@ -18,7 +20,8 @@ from simcoop.analysis import who_with_whom as ww
 from simcoop.analysis.random_clusters import NONE, random_clusters
 from simcoop.analysis.who_with_whom_report import END, START, outer_borders, write_section
 from simcoop.errors import SimcoopInputError
-from simcoop.landscape import Landscape, load_landscape
+from simcoop.landscape import Landscape
+from simcoop.store import MARKER
 
 ALL6 = np.ones(6, dtype=bool)
 
@@ -273,3 +276,21 @@ def test_command_line_writes_the_docs_section_and_figure(small_sweep, tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "year=2040 is not accepted" in bad.stderr
     missing = subprocess.run(cmd[:3] + [str(tmp_path / "nope")], capture_output=True, text=True, timeout=600)
     assert missing.returncode == 2 and "is not a folder" in missing.stderr
+
+
+@pytest.mark.parametrize("start, accepted", [("empty", True), ({"name": "empty"}, True), ("real_2025", False),
+                                             ({"name": "real_2025", "year": 2026}, False)])
+def test_only_formation_runs_are_compared(small_sweep, tmp_path, start, accepted):
+    """Runs that carry start=empty (the lead's coming config group) pass; runs that begin
+    from the real IGS are refused with one line."""
+    copy = tmp_path / "sweep"
+    shutil.copytree(small_sweep, copy)
+    marker = next(copy.glob(f"*/{MARKER}"))
+    data = json.loads(marker.read_text(encoding="utf-8"))
+    data["config"]["start"] = start
+    marker.write_text(json.dumps(data), encoding="utf-8")
+    if accepted:
+        ww.check_formation(copy)
+    else:
+        with pytest.raises(SimcoopInputError, match="start='real_2025' is not accepted.*accepted: start=empty"):
+            ww.check_formation(copy)

@@ -217,7 +217,8 @@ def analyse(sweep_dir: Path, out: Path, year: int = YEAR) -> list[Path]:
 
 
 def draw(path: Path, result: Result, truth: Reality, frequency: np.ndarray) -> Path:
-    return map_figure(path, truth.land, truth.labels, frequency, result.year, result.inside, result.outside)
+    in_sample = split(truth.province, result.inside)["in"]
+    return map_figure(path, truth.land, truth.labels, frequency, result.year, result.inside, result.outside, in_sample)
 
 
 def evaluate(sweep_dir: str | Path, year: int = YEAR,

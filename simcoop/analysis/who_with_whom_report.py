@@ -129,22 +129,33 @@ def write_section(doc: Path, result: Result, figure: Path) -> None:
     os.replace(tmp, doc)
 
 
+def _segments(rings: list) -> Counter:
+    return Counter(tuple(sorted((tuple(a), tuple(b)))) for ring in rings for a, b in zip(ring[:-1], ring[1:]))
+
+
 def outer_borders(rings: list) -> list:
     """The segments of a group of polygons that border no other polygon of the group (the
     embedded boundaries share their vertices, so an inner border appears twice)."""
-    segments = Counter(tuple(sorted((tuple(a), tuple(b)))) for ring in rings for a, b in zip(ring[:-1], ring[1:]))
-    return [list(seg) for seg, k in segments.items() if k == 1]
+    return [list(seg) for seg, k in _segments(rings).items() if k == 1]
+
+
+def shared_border(rings_a: list, rings_b: list) -> list:
+    """The segments where two groups of polygons meet (the line between the halves of a split)."""
+    return [list(seg) for seg in set(_segments(rings_a)) & set(_segments(rings_b))]
 
 
 def map_figure(path: Path, land: Landscape, real: np.ndarray, frequency: np.ndarray, year: int,
-               inside: tuple[str, ...], outside: tuple[str, ...], lang: str = "en") -> Path:
+               inside: tuple[str, ...], outside: tuple[str, ...], in_sample: np.ndarray, lang: str = "en") -> Path:
     """Left: the real IGS, one colour each (grey: none). Right: the share of runs in which
-    each municipality is in an IGS in `year`, with the real IGS' borders. Centre cities starred."""
+    each municipality is in an IGS in `year`, with the real IGS' borders. Centre cities
+    starred; a dashed line between the in-sample and out-of-sample provinces."""
     codes, rings = flanders_outlines()
     index = {int(c): i for i, c in enumerate(land.nis)}
     at = [index[c] for c in codes]
     groups = np.unique(real[real >= 0])
-    palette = dict(zip(groups, sns.color_palette("husl", max(1, len(groups)))))
+    hues = sns.color_palette("husl", max(1, len(groups)))
+    step = 7 if len(hues) % 7 else 5  # neighbours in the list (often neighbours on the map) far apart in hue
+    palette = {g: hues[(k * step) % len(hues)] for k, g in enumerate(groups)}
     sns.set_theme(style="white", context="paper")
     fig, (ax_real, ax_sim) = plt.subplots(1, 2, figsize=(13, 3.8), layout="constrained")
     ax_real.add_collection(PolyCollection(rings, facecolors=[palette.get(real[i], GREY) for i in at],
@@ -153,7 +164,11 @@ def map_figure(path: Path, land: Landscape, real: np.ndarray, frequency: np.ndar
                                                edgecolors="white", linewidths=0.2))
     borders = [seg for g in groups for seg in outer_borders([rings[k] for k, i in enumerate(at) if real[i] == g])]
     ax_sim.add_collection(LineCollection(borders, colors="#d62728", linewidths=1.0))
+    ax_real.add_collection(LineCollection(borders, colors="0.25", linewidths=0.6))
     fig.colorbar(sim, ax=ax_sim, shrink=0.8, label=label("ww.map_frequency", lang))
+    split = shared_border([r for r, i in zip(rings, at) if in_sample[i]], [r for r, i in zip(rings, at) if not in_sample[i]])
+    for ax in (ax_real, ax_sim):
+        ax.add_collection(LineCollection(split, colors="black", linewidths=1.2, linestyles="--"))
     for ax, title in ((ax_real, label("ww.map_real", lang)),
                       (ax_sim, f"{label('ww.model', lang)} {year} ({label('ww.map_outline', lang)})")):
         ax.scatter(land.lon[land.centre], land.lat[land.centre], marker="*", s=90, facecolor="none",
@@ -162,6 +177,6 @@ def map_figure(path: Path, land: Landscape, real: np.ndarray, frequency: np.ndar
         ax.set_aspect(1 / 0.63)  # roughly equal distances at 51 degrees north
         ax.set_axis_off()
         ax.set_title(title)
-    fig.suptitle(split_text(inside, outside, lang))
+    fig.suptitle(f"{split_text(inside, outside, lang)} ({label('ww.map_split_line', lang)})")
     path.parent.mkdir(parents=True, exist_ok=True)
     return save_figure(fig, path, dpi=300)
