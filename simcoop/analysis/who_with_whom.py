@@ -23,17 +23,24 @@ import numpy as np
 import pandas as pd
 
 from simcoop import realdata
-from simcoop.analysis.partition_stats import (  # noqa: F401  (the statistics, re-exported)
+from simcoop.analysis.common import write_table
+from simcoop.analysis.partition_stats import (
     NORM, STATISTICS, adjusted_rand, agreement, compare, membership_auc, membership_frequency,
     pair_precision_recall, per_run, region_coverage, region_spearman, self_agreement, structure, summarise,
     with_singletons)
 from simcoop.analysis.random_clusters import NONE, random_clusters
-from simcoop.analysis.common import write_table
 from simcoop.analysis.who_with_whom_report import Result, map_figure, section, write_section
 from simcoop.errors import SimcoopInputError
 from simcoop.experiments import complete_runs, load, run_table
 from simcoop.landscape import Landscape, embedded_path, load_landscape
 from simcoop.store import read_marker
+
+__all__ = [  # the statistics of partition_stats, re-exported beside this module's own
+    "NORM", "STATISTICS", "adjusted_rand", "agreement", "compare", "membership_auc", "membership_frequency",
+    "pair_precision_recall", "per_run", "region_coverage", "region_spearman", "self_agreement", "structure",
+    "summarise", "with_singletons", "Reality", "reality", "split", "comparison", "calibrate", "loss", "targets",
+    "null_partitions", "partitions_by_seed", "from_sweep", "check_formation", "select", "evaluate", "analyse",
+    "main", "Result"]
 
 YEAR = 2025
 IN_SAMPLE = ("Antwerpen", "Limburg", "Vlaams-Brabant")  # the rest (Oost-, West-Vlaanderen) is out of sample
