@@ -14,7 +14,7 @@ from simcoop.errors import SimcoopInputError
 from simcoop.experiments import complete_runs
 from simcoop.store import read_marker
 
-EXPERIMENTS = ("dominance", "path_dependence", "breakup_risk", "validation", "levers")
+EXPERIMENTS = ("dominance", "path_dependence", "breakup_risk", "validation", "levers", "who_with_whom")
 
 
 def experiment_of(sweep_dir: str | Path) -> str:

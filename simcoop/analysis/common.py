@@ -24,11 +24,11 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def save_figure(fig: plt.Figure, path: Path) -> Path:
-    """The figure as PNG (300 dpi) at `path` and as PDF (vector) beside it; returns the PNG."""
+def save_figure(fig: plt.Figure, path: Path, dpi: int = DPI) -> Path:
+    """The figure as PNG (300 dpi by default) at `path` and as PDF (vector) beside it; returns the PNG."""
     for target in (path.with_suffix(".pdf"), path):
         tmp = target.with_name(f".{target.stem}.tmp-{os.getpid()}{target.suffix}")
-        fig.savefig(tmp, dpi=DPI, bbox_inches="tight")
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
         os.replace(tmp, target)
     plt.close(fig)
     return path
