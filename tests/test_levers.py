@@ -26,14 +26,16 @@ def _index(name: str) -> int:
 
 def test_per_budget_key_makes_rich_municipalities_pay_more_per_inhabitant():
     budget = attributes.budgets(LAND.population, REAL.income_per_inhabitant, LAND.centre, AttributesConfig())
-    members = np.array([_index(n) for n in ("Sint-Martens-Latem", "Deinze", "Gent")])
+    members = np.array([_index(n) for n in ("Sint-Martens-Latem", "Deinze", "Ronse", "Gent")])
     pop = LAND.population[members]
     per_budget = igs.economics(members, LAND.population, budget, np.ones(LAND.n), LAND.centre,
                                KeyConfig(name="per_budget"), IgsConfig(), 0.0)
     per_inh = igs.economics(members, LAND.population, budget, np.ones(LAND.n), LAND.centre,
                             KeyConfig(name="per_inhabitant"), IgsConfig(), 0.0)
-    ratio = (per_budget.contributions / pop) / (per_inh.contributions / pop)
-    assert ratio[0] > 1.1 and ratio[2] > 1.0 > ratio[1]   # the rich one and the centre city pay more
+    assert np.allclose(per_inh.contributions / pop, 1.0)
+    latem, deinze, ronse, gent = per_budget.contributions / pop
+    assert latem > deinze > ronse          # real income: the richer pays more per inhabitant
+    assert gent > deinze                   # the centre city (centre functions) pays more too
     assert per_budget.contributions.sum() == pytest.approx(per_inh.contributions.sum())
 
 
@@ -108,16 +110,12 @@ def lever_runs(tmp_path_factory):
 
 
 @pytest.mark.parametrize("lever,outcome,sign", [
-    ("key per budget vs per inhabitant", "income_corr", -1),
-    ("trust loss 3 x gain vs = gain", "mean_trust", 0),
+    ("key per budget vs per inhabitant", "rich_pays", +1),        # the rich pay more
+    ("trust loss 3 x gain vs = gain", "trust", -1),              # trust leaves on horseback
     ("no region rule vs by 2031", "cross_region", +1),
     ("IGS's own staff vs hosted", "dominance", -1),
 ])
 def test_lever_moves_its_outcome_in_the_direction_of_the_study(lever_runs, lever, outcome, sign):
-    rows = lever_runs[lever_runs["lever"] == lever].set_index("outcome")
-    if sign == 0:   # trust asymmetry: faster losses leave fewer municipalities in an IGS
-        row = rows.loc["coverage"]
-        assert row["ci_high"] < 0, row
-        return
-    row = rows.loc[outcome]
+    row = lever_runs[lever_runs["lever"] == lever].set_index("outcome").loc[outcome]
+    assert row["linked"] and row["holds"], row
     assert (row["ci_low"] > 0) if sign > 0 else (row["ci_high"] < 0), row

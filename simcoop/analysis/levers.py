@@ -27,6 +27,8 @@ from simcoop.landscape import embedded_path, load_landscape
 START, END = "<!-- levers:start -->", "<!-- levers:end -->"
 OUTCOMES = {
     "coverage": "share of municipalities in an IGS, end year",
+    "trust": "trust between partners, mean over years",
+    "rich_pays": "contribution per inhabitant, richest third of members minus poorest third, end year (EUR)",
     "voluntary_leaves": "voluntary leaves, whole run",
     "breakups": "breakups of recognised IGS, whole run",
     "dominance": "centre city's excess agenda share, mean over years",
@@ -43,11 +45,13 @@ class Lever:
     outcome: str       # the outcome the study links it to (a key of OUTCOMES)
     sign: int          # expected sign of option minus reference
     why: str
+    direct: str = ""   # the mechanism's first effect, when the linked outcome is further downstream
+    direct_sign: int = 0
 
 
 LEVERS = (
     Lever("key per budget vs per inhabitant", "key_per_budget", "none", "income_corr", -1,
-          "rich municipalities pay more, so fewer of them join (Mechanism 1)"),
+          "rich municipalities pay more, so fewer of them join (Mechanism 1)", "rich_pays", +1),
     Lever("subsidy EUR 0 vs 0.90", "subsidy_0", "none", "coverage", -1, "carrots, not sticks (levers 1, 9)"),
     Lever("subsidy EUR 1.80 vs 0.90", "subsidy_1_80", "none", "coverage", +1, "carrots, not sticks (levers 1, 9)"),
     Lever("norm 60,000 vs 85,000", "norm_60000", "none", "coverage", +1, "smaller IGS can be recognised"),
@@ -57,7 +61,7 @@ LEVERS = (
     Lever("IGS's own staff vs hosted", "own_staff", "none", "dominance", -1,
           "own staff lowers the city's weight (Mechanism 5, P3)"),
     Lever("trust loss 3 x gain vs = gain", "trust_loss_3x", "trust_loss_equal", "breakups", +1,
-          "trust leaves on horseback (Mechanism 6, P6)"),
+          "trust leaves on horseback (Mechanism 6, P6)", "trust", -1),
     Lever("identity weight 0 vs default", "no_identity", "none", "coverage", -1,
           "shared identity helps (Mechanism 7, P5)"),
     Lever("budget shocks doubled vs off", "budget_shocks_doubled", "no_budget_shocks", "voluntary_leaves", +1,
@@ -83,8 +87,14 @@ def per_run(sweep_dir: str | Path) -> pd.DataFrame:
         "voluntary_leaves": later.groupby(keys, observed=True)["voluntary_leaves"].sum(),
         "breakups": later.groupby(keys, observed=True)["breakups_recognised"].sum(),
         "dominance": later.groupby(keys, observed=True)["centre_excess_mean"].mean(),
+        "trust": later.groupby(keys, observed=True)["mean_trust_members"].mean(),
     })
     m = membership[membership["year"] == membership["year"].max()]
+    members = m[m["igs_id"].notna()].assign(income=lambda d: income.loc[d["nis"]].to_numpy(),
+                                            pays=lambda d: d["contribution_eur"] / d["population"])
+    tercile = members["income"].rank(pct=True)
+    runs["rich_pays"] = (members[tercile > 2 / 3].groupby(keys, observed=True)["pays"].mean()
+                         - members[tercile <= 1 / 3].groupby(keys, observed=True)["pays"].mean())
     runs["income_corr"] = m.groupby(keys, observed=True).apply(
         lambda g: stats.spearmanr(g["igs_id"].notna(), income.loc[g["nis"]].to_numpy()).statistic,
         include_groups=False)
@@ -111,9 +121,10 @@ def lever_table(runs: pd.DataFrame) -> pd.DataFrame:
         diff = wide.loc[lever.option] - wide.loc[lever.reference]
         for outcome in OUTCOMES:
             mean, low, high = interval(diff[outcome].dropna().to_numpy(dtype=float))
-            linked = outcome == lever.outcome
-            holds = bool(linked and ((lever.sign > 0 and low > 0) or (lever.sign < 0 and high < 0)))
-            rows.append({"lever": lever.name, "outcome": outcome, "linked": linked, "expected": lever.sign,
+            linked = outcome in (lever.outcome, lever.direct)
+            sign = lever.sign if outcome == lever.outcome else lever.direct_sign
+            holds = bool(linked and ((sign > 0 and low > 0) or (sign < 0 and high < 0)))
+            rows.append({"lever": lever.name, "outcome": outcome, "linked": linked, "expected": sign,
                          "n": int(diff[outcome].notna().sum()), "mean": mean, "ci_low": low, "ci_high": high,
                          "holds": holds, "why": lever.why})
     return pd.DataFrame(rows)
@@ -124,13 +135,14 @@ def markdown(table: pd.DataFrame) -> str:
     lines = ["| lever | outcome the study links it to | expected | paired difference (95% CI) | holds | "
              "other outcomes whose interval excludes 0 |", "|---|---|---|---|---|---|"]
     for name, rows in table.groupby("lever", sort=False):
-        linked = rows[rows["linked"]].iloc[0]
         others = rows[~rows["linked"] & ((rows["ci_low"] > 0) | (rows["ci_high"] < 0))]
         side = "; ".join(f"{OUTCOMES[r.outcome]}: {r.mean:+.3g} [{r.ci_low:+.3g}, {r.ci_high:+.3g}]"
                          for r in others.itertuples()) or "none"
-        lines.append(f"| {name} | {OUTCOMES[linked.outcome]} | {'+' if linked.expected > 0 else '-'} | "
-                     f"{linked['mean']:+.3g} [{linked.ci_low:+.3g}, {linked.ci_high:+.3g}] | "
-                     f"{'yes' if linked.holds else '**no**'} | {side} |")
+        for k, linked in enumerate(rows[rows["linked"]].itertuples()):
+            lines.append(f"| {name if k == 0 else ''} | {OUTCOMES[linked.outcome]} | "
+                         f"{'+' if linked.expected > 0 else '-'} | "
+                         f"{linked.mean:+.3g} [{linked.ci_low:+.3g}, {linked.ci_high:+.3g}] | "
+                         f"{'yes' if linked.holds else '**no**'} | {side if k == 0 else ''} |")
     return "\n".join(lines)
 
 
