@@ -65,6 +65,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.switch": ("om naar een ander IGS over te stappen", "to switch to another IGS"),
     "reason.region_rule": ("door de regioregel", "because of the region rule"),
     "reason.dissolution": ("omdat het IGS werd opgeheven", "because the IGS was dissolved"),
+    "reason.start": ("bij de start", "at the start"),
     "reason.founding": ("bij de oprichting", "at the founding"),
     "reason.initiative": ("op eigen initiatief", "on its own initiative"),
     "reason.unrecognised": ("omdat het te lang niet erkend was", "because it was not recognised for too long"),
@@ -363,7 +364,9 @@ def fmt_difference(metric: str, x: float, lang: str = "nl") -> str:
     if x is None or x != x:
         return "-"
     kind = METRIC_FORMAT.get(metric, "number")
-    sign = "+" if x > 0 else ("-" if x < 0 else "±")
+    shown = {"percent": 100 * abs(x), "count": abs(x) if abs(x) < 10 else round(abs(x))}.get(kind, abs(x))
+    digits = {"percent": 0, "euro": 0, "count": 1, "index": 2}.get(kind, 1)
+    sign = "±" if round(shown, digits) == 0 else ("+" if x > 0 else "-")
     if kind == "percent":
         unit = " procentpunt" if lang == "nl" else " percentage points"
         return sign + number(abs(100 * x), lang, 0) + unit
