@@ -170,10 +170,13 @@ def analyse_command(args: list[str]) -> None:
 
 
 def compare_command(args: list[str]) -> None:
-    """simcoop compare scenario=a,b,c seeds=20 lang=nl [overrides]: sweep, then an HTML report."""
+    """simcoop compare scenario=a,b seeds=20 lang=nl [labels='A;B'] [overrides, also swept ones a=1,2]:
+    every combination runs `seeds` times (a sweep), then one HTML report with a column each."""
+    import itertools
+
     from simcoop.report import LANGS, write_report
 
-    options = {"scenario": "baseline", "seeds": "20", "lang": "en"}
+    options = {"scenario": "baseline", "seeds": "20", "lang": "nl", "labels": ""}
     extra = []
     for arg in args:
         key, sep, value = arg.partition("=")
@@ -183,17 +186,32 @@ def compare_command(args: list[str]) -> None:
             extra.append(arg)
     try:
         if options["lang"] not in LANGS:
-            raise ConfigError("lang", options["lang"], "one of " + ", ".join(LANGS))
+            raise ConfigError("lang", options["lang"], "one of " + ", ".join(sorted(LANGS)))
         if not options["seeds"].isdigit() or not 1 <= int(options["seeds"]) <= 10000:
-            raise ConfigError("seeds", options["seeds"], "a whole number of runs per scenario, 1 to 10000")
-        scenarios = options["scenario"].split(",")
-        sweep_name = f"compare_{'_'.join(scenarios)}_{options['seeds']}seeds"
+            raise ConfigError("seeds", options["seeds"], "a whole number of runs per combination, 1 to 10000")
+        swept = {"scenario": options["scenario"].split(",")}
+        for o, text in zip(OverridesParser.create().parse_overrides(user_overrides(extra)), user_overrides(extra)):
+            if o.key_or_group in ("seed", "sweep_name"):
+                raise ConfigError(o.key_or_group, text.partition("=")[2],
+                                  "seeds=N for the number of runs per combination" if o.key_or_group == "seed"
+                                  else "no sweep_name (compare names its sweep)")
+            if o.is_sweep_override():
+                swept[o.key_or_group] = list(o.sweep_string_iterator())
+        order = [dict(zip(swept, values)) for values in itertools.product(*swept.values())]
+        labels = [t.strip() for t in options["labels"].split(";")] if options["labels"] else None
+        if labels is not None and len(labels) != len(order):
+            raise ConfigError("labels", options["labels"], f"{len(order)} labels separated by ';', one per "
+                              "combination in the order of the command line")
+        sweep_name = f"compare_{'_'.join(swept['scenario'])}_{options['seeds']}seeds"
         if extra:
             sweep_name += "_" + store.run_dirname(",".join(sorted(extra)))[:40].replace(",", "_").replace("=", "-")
         multirun = [f"scenario={options['scenario']}", f"seed=range({options['seeds']})",
                     f"sweep_name={sweep_name}", *extra]
         schema.register()
         check_overrides(user_overrides(multirun))
+    except HydraException as exc:
+        print(f"simcoop: {ConfigError('override', ' '.join(extra), str(exc).splitlines()[0])}", file=sys.stderr)
+        sys.exit(2)
     except SimcoopInputError as exc:
         print(f"simcoop: {exc}", file=sys.stderr)
         sys.exit(2)
@@ -203,20 +221,45 @@ def compare_command(args: list[str]) -> None:
     for arg in extra:
         if arg.startswith("hydra.sweep.dir="):
             sweep_dir = Path(arg.split("=", 1)[1])
-    report = write_report(sweep_dir, options["lang"])
+    try:
+        report = write_report(sweep_dir, options["lang"], order=order, labels=labels)
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
     print(f"Report: {report}")
 
 
 def dashboard_command(args: list[str]) -> None:
-    """simcoop dashboard [--port N]: serve the SolaraViz workshop page on localhost."""
-    port = "8765"
-    if len(args) == 2 and args[0] == "--port" and args[1].isdigit():
-        port = args[1]
-    elif args:
-        print("usage: simcoop dashboard [--port N]", file=sys.stderr)
-        sys.exit(2)
-    print(f"simcoop dashboard on http://localhost:{port} (Ctrl-C stops it)", flush=True)
-    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", "localhost",
+    """simcoop dashboard [--port N] [--lang nl|en] [--network]: serve the workshop page
+    (one model per browser session) on this machine, or with --network on the local network."""
+    import socket
+
+    usage = "usage: simcoop dashboard [--port N] [--lang nl|en] [--network]"
+    port, lang, host = "8765", "nl", "localhost"
+    rest = list(args)
+    while rest:
+        flag = rest.pop(0)
+        if flag == "--network":
+            host = "0.0.0.0"
+        elif flag in ("--port", "--lang") and rest:
+            value = rest.pop(0)
+            if flag == "--port" and not (value.isdigit() and 1 <= int(value) <= 65535):
+                print(f"simcoop: {ConfigError('--port', value, 'a port number 1 to 65535')}", file=sys.stderr)
+                sys.exit(2)
+            if flag == "--lang" and value not in ("nl", "en"):
+                print(f"simcoop: {ConfigError('--lang', value, 'one of en, nl')}", file=sys.stderr)
+                sys.exit(2)
+            port, lang = (value, lang) if flag == "--port" else (port, value)
+        else:
+            print(usage, file=sys.stderr)
+            sys.exit(2)
+    where = f"http://localhost:{port}"
+    if host != "localhost":
+        with contextlib.suppress(OSError):
+            where += f" and, on the local network, http://{socket.gethostbyname(socket.gethostname())}:{port}"
+    print(f"simcoop dashboard on {where} (Ctrl-C stops it)", flush=True)
+    os.environ["SIMCOOP_LANG"] = lang
+    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", host,
                                "--port", port, "--production", "--no-open"])
 
 

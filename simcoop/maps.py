@@ -67,6 +67,8 @@ def flanders_geometry() -> Geometry:
         for polygon in feature["geometry"]["coordinates"]:
             for ring in polygon:
                 pts = project(ring)
+                if len(pts) < 4:  # a ring smaller than one unit of the view: nothing to draw
+                    continue
                 parts.append(f"M{pts[0][0]} {pts[0][1]}l" + " ".join(
                     f"{b[0] - a[0]} {b[1] - a[1]}" for a, b in zip(pts, pts[1:])) + "z")
                 xs += [p[0] for p in pts]
@@ -139,9 +141,10 @@ def assign_colours(names: Iterable[str], touching: set[frozenset], given: dict[s
     return colours
 
 
-def adjacency_pairs() -> list[tuple[int, int]]:
+@lru_cache(maxsize=1)
+def adjacency_pairs() -> tuple[tuple[int, int], ...]:
     """Neighbouring municipalities (NIS codes) of the embedded data."""
     import pandas as pd
 
     adj = pd.read_csv(embedded_path() / "adjacency.csv")
-    return list(zip(adj["nis_a"].astype(int), adj["nis_b"].astype(int)))
+    return tuple(zip(adj["nis_a"].astype(int).tolist(), adj["nis_b"].astype(int).tolist()))

@@ -60,6 +60,24 @@ def draw_map(ax: plt.Axes, end: pd.DataFrame, legend: bool = True) -> None:
                   ncols=2 if len(handles) > 16 else 1)
 
 
+def draw_named_map(ax: plt.Axes, fills: dict[int, str], legend: dict[str, str], none_label: str) -> None:
+    """Municipalities (by NIS code) filled with given colours, and a legend of IGS names in a
+    size readable from the back of a room (the dashboard's PNG export)."""
+    codes, rings = flanders_outlines()
+    keep = [k for k, c in enumerate(codes) if c in fills]
+    ax.add_collection(PolyCollection([rings[k] for k in keep], facecolors=[fills[codes[k]] for k in keep],
+                                     edgecolors="#888888", linewidths=0.4))
+    ax.autoscale_view()
+    ax.set_aspect(1 / 0.63)
+    ax.set_axis_off()
+    handles = [plt.Line2D([], [], marker="s", markersize=14, linestyle="", color=c, markeredgecolor="#555555",
+                          label=n) for n, c in legend.items()]
+    handles.append(plt.Line2D([], [], marker="s", markersize=14, linestyle="", color="#ffffff",
+                              markeredgecolor="#555555", label=none_label))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=13, frameon=False,
+              ncols=4)
+
+
 def summary_figure(result: SimulationResult, path: str | Path) -> Path:
     """Coverage and IGS count over time (left); municipalities by longitude and latitude,
     coloured by IGS in the end year, centre cities as stars (right)."""
