@@ -7,6 +7,7 @@ override) is its own column; runs are never pooled across combinations.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +113,9 @@ def key_figures(values: pd.DataFrame, combos: list[Combination]) -> pd.DataFrame
             if c is not combos[0] and len(x) and len(ref):
                 row["diff"] = x.mean() - ref.mean()
                 if len(x) > 1 and len(ref) > 1 and (x.std() > 0 or ref.std() > 0):
-                    ci = stats.ttest_ind(x, ref, equal_var=False).confidence_interval(0.95)
+                    with warnings.catch_warnings():  # near-identical runs: scipy warns, the interval is fine
+                        warnings.simplefilter("ignore", RuntimeWarning)
+                        ci = stats.ttest_ind(x, ref, equal_var=False).confidence_interval(0.95)
                     row["diff_low"], row["diff_high"] = ci.low, ci.high
                 elif len(x) > 1 and len(ref) > 1:
                     row["diff_low"] = row["diff_high"] = row["diff"]
