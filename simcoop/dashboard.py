@@ -243,7 +243,8 @@ def Page():
     solara.Style(".simcoop-legend { font-size: 20px; columns: 12em auto; list-style: none; padding: 0; } "
                  ".simcoop-legend li { break-inside: avoid; } "
                  ".simcoop-legend span.sw { display: inline-block; width: 1em; height: 1em; border: 1px solid #555; "
-                 "margin-right: .4em; vertical-align: -.15em; } .simcoop-status { font-size: 22px; margin-left: 1em; }")
+                 "margin-right: .4em; vertical-align: -.15em; } .simcoop-status { font-size: 22px; margin-left: 1em; } "
+                 ".simcoop-card, .simcoop-card p, .simcoop-card li { font-size: 19px; line-height: 1.4; }")
     members = sum(g is not None for g in view.igs)
     year = f"{view.year} ({label('dash.start', lang)})" if not session.model.steps else str(view.year)
     status = label("dash.status", lang).format(year=year, n_igs=count(view.n_igs, lang), members=members,
@@ -275,7 +276,8 @@ def Page():
             solara.Select(label("dash.municipality", lang), value=str(view.names[selected]) if selected >= 0 else None,
                           values=names, on_value=lambda v: set_selected(int(np.flatnonzero(view.names == v)[0])))
             if selected >= 0:
-                MunicipalityCard(view, session, selected, lang)
+                with solara.Column(classes=["simcoop-card"]):
+                    MunicipalityCard(view, session, selected, lang)
             solara.Markdown(f"### {label('dash.trends', lang)}")
             Trends(view, lang)
             with solara.Card(label("dash.settings", lang)):
