@@ -145,3 +145,33 @@ def test_report_in_a_browser_fits_the_screen_and_finds_herentals(compared):
             page.screenshot(path=str(ARTIFACTS / f"report_{width}x{height}.png"), full_page=True)
             page.close()
         browser.close()
+
+
+def test_igs_are_named_by_their_real_name_else_by_their_largest_member():
+    import pandas as pd
+
+    from simcoop.naming import with_igs_names
+
+    rows = pd.DataFrame({"year": [2026] * 4, "nis": [1, 2, 3, 4], "name": ["Herentals", "Geel", "Olen", "Mol"],
+                         "population": [28000, 41000, 12000, 37000],
+                         "igs_id": pd.array([0, 0, None, 1], dtype="Int32")})
+    named = with_igs_names(rows)
+    assert named["igs_name"].tolist() == ["IGS Geel", "IGS Geel", None, "IGS Mol"]
+    real = with_igs_names(rows.assign(igs_name=["Kempens Karakter", "Kempens Karakter", None, "Mol Cultuur"]))
+    assert real["igs_name"].tolist() == ["Kempens Karakter", "Kempens Karakter", None, "Mol Cultuur"]
+
+
+def test_history_says_when_and_why_in_plain_words():
+    import pandas as pd
+
+    from simcoop.lookup import history_lines
+
+    names = pd.DataFrame({"year": [2026, 2026], "igs_id": [3, 5], "igs_name": ["Kempens Karakter", "IGS Geel"]})
+    first = pd.DataFrame({"year": [2026, 2026], "nis": [13011, 13008], "igs_id": pd.array([3, None], dtype="Int64"),
+                          "igs_name": ["Kempens Karakter", None]})
+    events = pd.DataFrame({"year": [2031, 2032], "event": ["leave", "join"], "igs_id": [3, 5],
+                           "nis": pd.array([13011, 13011], dtype="Int32"), "reason": ["region_rule", "choice"]})
+    lines = history_lines(events, names, first, "nl")[13011]
+    assert lines == ["2026: was lid van Kempens Karakter bij de start",
+                     "2031: verliet Kempens Karakter door de regioregel",
+                     "2032: trad toe tot IGS Geel uit eigen keuze"]
