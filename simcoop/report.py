@@ -28,7 +28,7 @@ import seaborn as sns
 from simcoop.comparison import (KEY_FIGURES, Combination, combination_keys, combinations, end_values,
                                 fixed_settings, key_figures, varying)
 from simcoop.experiments import load
-from simcoop.labels import LANGS, fmt, fmt_difference, has_label, label
+from simcoop.labels import LANGS, METRIC_FORMAT, fmt, fmt_difference, has_label, label, percent
 from simcoop.lookup import history_lines, municipality_view
 from simcoop.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
 from simcoop.naming import field_label, igs_names, with_igs_names
@@ -122,7 +122,9 @@ def figures_table(table: pd.DataFrame, combos: list[Combination], lang: str, sta
             if k:
                 interval = ""
                 if v["diff_low"] == v["diff_low"]:
-                    interval = f'{fmt_difference(m, v["diff_low"], lang)} … {fmt_difference(m, v["diff_high"], lang)}'
+                    low = fmt_difference(m, v["diff_low"], lang)
+                    low = low.split(" ")[0] if METRIC_FORMAT.get(m) == "percent" else low  # the unit once
+                    interval = f'{percent(0.95, lang)}: {low} … {fmt_difference(m, v["diff_high"], lang)}'
                     if v["diff_low"] <= 0 <= v["diff_high"] and v["diff_low"] != v["diff_high"]:
                         interval += f' ({label("report.not_sure", lang)})'
                 row.append(f'<td class="diff">{_e(fmt_difference(m, v["diff"], lang))}'
