@@ -260,7 +260,7 @@ def dashboard_command(args: list[str]) -> None:
     print(f"simcoop dashboard on {where} (Ctrl-C stops it)", flush=True)
     os.environ["SIMCOOP_LANG"] = lang
     os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", host,
-                               "--port", port, "--production", "--no-open"])
+                               "--port", port, "--production", "--no-open", "--no-check-version"])  # offline
 
 
 def sensitivity_command(args: list[str]) -> None:

@@ -141,6 +141,12 @@ def test_click_on_a_municipality_tells_what_the_run_means_for_it(dashboard_url, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 1920
     page.screenshot(path=str(ARTIFACTS / "dashboard_1920x1080.png"), full_page=True)
 
+    playing_from = status(page)
+    page.get_by_role("button", name="Speel af").click()
+    expect(page.locator(".simcoop-status")).not_to_have_text(playing_from, timeout=60_000)  # plays on its own
+    page.get_by_role("button", name="Pauze").click()
+    expect(page.get_by_role("button", name="Speel af")).to_be_visible(timeout=30_000)
+
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("button", name="One year on")).to_be_visible(timeout=30_000)
     expect(page.get_by_text(re.compile(r"Herentals (is a member of|is not in an IGS)"))).to_be_visible(timeout=30_000)
