@@ -74,6 +74,7 @@ class View:
     names: np.ndarray
     population: np.ndarray
     centre: np.ndarray
+    igs_id: np.ndarray                  # IGS per municipality, -1 outside an IGS
     igs: list[str | None]               # IGS name per municipality, None outside an IGS
     contribution: np.ndarray
     subsidy: np.ndarray
@@ -103,7 +104,7 @@ def view_of(model: CooperationModel) -> View:
     events = dc.get_table_dataframe("events") if "events" in dc.tables else pd.DataFrame()
     return View(year=int(model.year - 1 if model.steps else model.year), running=bool(model.running),
                 nis=np.asarray(land.nis), names=np.asarray(land.name), population=np.asarray(land.population),
-                centre=np.asarray(land.centre), igs=[by_id.get(int(g)) for g in member_of],
+                centre=np.asarray(land.centre), igs_id=member_of.copy(), igs=[by_id.get(int(g)) for g in member_of],
                 contribution=np.asarray(model.contribution), subsidy=np.asarray(model.subsidy_share),
                 net_benefit=np.asarray(model.net_benefit), n_igs=len(model.igs), events=events,
                 yearly=dc.get_model_vars_dataframe())
@@ -118,7 +119,7 @@ def new_session(settings: Settings) -> Session:
     cfg = compose(settings.overrides())
     model = CooperationModel(to_sim_config(cfg))
     view = view_of(model)
-    first = pd.DataFrame({"year": view.year, "nis": view.nis, "igs_id": pd.array(model.member_of, "Int64"),
+    first = pd.DataFrame({"year": view.year, "nis": view.nis, "igs_id": pd.array(view.igs_id, "Int64"),
                           "igs_name": view.igs})
     first["igs_id"] = first["igs_id"].mask(first["igs_id"] < 0)
     session = Session(model, OmegaConf.to_container(cfg, resolve=True), first, {}, {})
@@ -127,13 +128,26 @@ def new_session(settings: Settings) -> Session:
 
 
 def remember(session: Session, view: View) -> None:
-    """Give new IGS a colour none of their neighbours has, and keep every IGS's name."""
-    member_of = dict(zip(view.nis.astype(int), view.igs))
-    touching = igs_neighbours(member_of, adjacency_pairs())
-    session.colours.update(assign_colours({n for n in view.igs if n}, touching, session.colours))
-    for igs_id, name in zip(np.asarray(session.model.member_of), view.igs):
-        if name:
-            session.names[int(igs_id)] = name
+    """Name each new IGS once (its real name, or its largest member now; never the name of
+    another IGS alive), so it keeps name and colour for the whole run, and give it a colour
+    none of its neighbours has."""
+    alive = {int(g) for g in view.igs_id if g >= 0}
+    taken = {session.names[g] for g in alive if g in session.names}
+    for igs_id, name in zip(view.igs_id, view.igs):
+        igs_id = int(igs_id)
+        if name and igs_id not in session.names:
+            unique, k = name, 2
+            while unique in taken:
+                unique, k = f"{name} {k}", k + 1
+            session.names[igs_id] = unique
+            taken.add(unique)
+    stable = stable_names(session, view)
+    touching = igs_neighbours(dict(zip(view.nis.astype(int), stable)), adjacency_pairs())
+    session.colours.update(assign_colours({n for n in stable if n}, touching, session.colours))
+
+
+def stable_names(session: Session, view: View) -> list[str | None]:
+    return [session.names.get(int(g), name) if g >= 0 else None for g, name in zip(view.igs_id, view.igs)]
 
 
 def tables_zip(session: Session) -> bytes:
@@ -211,6 +225,7 @@ def Page():
     session: Session = solara.use_memo(lambda: new_session(applied), dependencies=[applied, generation])
     geo = flanders_geometry()
     view = view_of(session.model)
+    view = replace(view, igs=stable_names(session, view))
     order = [geo.paths.get(int(n), "") for n in view.nis]  # the model's order of municipalities
 
     seed = parse_seed(seed_text)

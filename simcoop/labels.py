@@ -211,9 +211,8 @@ LABELS: dict[str, tuple[str, str]] = {
                      "chance (who decides when, budget pressure, new faces)."),
     # the comparison report
     "report.title": ("Samenwerking rond cultuur: scenario's vergeleken", "Cooperation on culture: scenarios compared"),
-    "report.intro": ("Elk scenario werd {runs} keer gesimuleerd voor de 285 Vlaamse gemeenten, van {start} tot "
-                     "{end}.", "Each scenario was simulated {runs} times for the 285 Flemish municipalities, from "
-                     "{start} to {end}."),
+    "report.intro": ("Elk scenario werd {runs} keer gesimuleerd voor {n} gemeenten, van {start} tot {end}.",
+                     "Each scenario was simulated {runs} times for {n} municipalities, from {start} to {end}."),
     "report.common": ("In alle scenario's: {settings}.", "In every scenario: {settings}."),
     "report.table": ("Kerncijfers in {end}", "Key figures in {end}"),
     "report.indicator": ("kerncijfer", "indicator"),
@@ -259,6 +258,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "history.leave": ("{year}: verliet {igs} {reason}", "{year}: left {igs} {reason}"),
     "history.start": ("{year}: was lid van {igs} bij de start", "{year}: was a member of {igs} at the start"),
     "igs.named_after": ("IGS {name}", "IGS {name}"),
+    "igs.until": ("(tot {year})", "(until {year})"),
     # the dashboard
     "dash.title": ("Samenwerking rond cultuur in Vlaanderen", "Cooperation on culture in Flanders"),
     "dash.settings": ("Instellingen", "Settings"),

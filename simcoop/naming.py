@@ -20,16 +20,26 @@ RUN_KEYS_NOT_SHOWN = {"seed", "sweep_name", "scenario_name", "experiment.name", 
 def igs_names(membership: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     """One row per IGS and year (and `by` columns, e.g. the run): its name.
 
-    The real name when the results carry one (`igs_name`), else 'IGS <largest member>',
-    which is unique within a year since a municipality is in one IGS at a time."""
+    The real name when the results carry one (`igs_name`). Otherwise the IGS is named after
+    its largest member in its last year, the same name in every year of the run (so it
+    keeps its name and colour while members come and go); an IGS dissolved before the end
+    says until when ("IGS Mol (tot 2024)"), so names within a run are unique."""
     keys = [*(by or []), "year", "igs_id"]
     members = membership[membership["igs_id"].notna()]
     if "igs_name" in members.columns and members["igs_name"].notna().any():
         named = members.dropna(subset=["igs_name"]).drop_duplicates(keys)
         return named[keys].assign(igs_name=named["igs_name"].astype(str).to_numpy()).reset_index(drop=True)
-    top = members.sort_values("population", ascending=False, kind="stable").drop_duplicates(keys)
-    names = [label("igs.named_after").format(name=n) for n in top["name"].astype(str)]
-    return top[keys].assign(igs_name=names).sort_values(keys).reset_index(drop=True)
+    run = [*(by or [])]
+    years = members[keys].drop_duplicates()
+    run_end = membership.groupby(run, observed=True)["year"].max().rename("run_end") if run else \
+        pd.Series({"_": membership["year"].max()}, name="run_end")
+    top = members.sort_values(["year", "population"], ascending=[True, False], kind="stable").drop_duplicates(keys)
+    last = top.drop_duplicates([*run, "igs_id"], keep="last")
+    last = last.join(run_end, on=run) if run else last.assign(run_end=run_end.iloc[0])
+    names = [label("igs.named_after").format(name=n) + ("" if y >= end else " " + label("igs.until").format(year=y))
+             for n, y, end in zip(last["name"].astype(str), last["year"], last["run_end"])]
+    last = last[[*run, "igs_id"]].assign(igs_name=names)
+    return years.merge(last, on=[*run, "igs_id"], how="left").sort_values(keys).reset_index(drop=True)
 
 
 def with_igs_names(membership: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:

@@ -258,7 +258,7 @@ def write_report(sweep_dir: str | Path, lang: str = "nl", path: str | Path | Non
 <title>{_e(label("report.title", lang))}</title><style>{STYLE}</style></head><body>
 {svg_defs()}
 <h1>{_e(label("report.title", lang))}</h1>
-{p(label("report.intro", lang).format(runs=runs, start=start, end=end_year))}
+{p(label("report.intro", lang).format(runs=runs, n=len(towns), start=start, end=end_year))}
 {p(label("report.common", lang).format(settings=common_text)) if common_text else ""}
 {p(label("explain.runs", lang), "note")}
 <h2>{_e(label("report.lookup", lang))}</h2>

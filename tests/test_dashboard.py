@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -140,6 +142,15 @@ def test_click_on_a_municipality_tells_what_the_run_means_for_it(dashboard_url, 
     assert width >= 1000, "the map uses a projector's width"
     assert page.evaluate("document.documentElement.scrollWidth") <= 1920
     page.screenshot(path=str(ARTIFACTS / "dashboard_1920x1080.png"), full_page=True)
+
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_text("Tabellen van deze simulatie (zip)").click()
+    with zipfile.ZipFile(download.value.path()) as tables:
+        assert sorted(tables.namelist()) == ["events.csv", "igs.csv", "membership.csv", "yearly.csv"]
+        assert len(tables.read("yearly.csv").decode().splitlines()) == 1 + 3  # header and the three years
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_text("Kaart als afbeelding (PNG)").click()
+    assert Path(download.value.path()).read_bytes()[:4] == b"\x89PNG"
 
     playing_from = status(page)
     page.get_by_role("button", name="Speel af").click()

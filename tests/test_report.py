@@ -159,6 +159,11 @@ def test_igs_are_named_by_their_real_name_else_by_their_largest_member():
     assert named["igs_name"].tolist() == ["IGS Geel", "IGS Geel", None, "IGS Mol"]
     real = with_igs_names(rows.assign(igs_name=["Kempens Karakter", "Kempens Karakter", None, "Mol Cultuur"]))
     assert real["igs_name"].tolist() == ["Kempens Karakter", "Kempens Karakter", None, "Mol Cultuur"]
+    # a year later Olen joins IGS Geel and Mol's IGS is gone: names last through the run
+    later = rows.assign(year=2027, igs_id=pd.array([0, 0, 0, None], dtype="Int32"))
+    named = with_igs_names(pd.concat([rows, later], ignore_index=True))
+    assert named["igs_name"].tolist() == ["IGS Geel", "IGS Geel", None, "IGS Mol (tot 2026)",
+                                          "IGS Geel", "IGS Geel", "IGS Geel", None]
 
 
 def test_history_says_when_and_why_in_plain_words():
