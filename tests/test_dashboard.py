@@ -165,3 +165,11 @@ def test_click_on_a_municipality_tells_what_the_run_means_for_it(dashboard_url, 
     assert small.evaluate("document.documentElement.scrollWidth") <= 1024
     assert small.locator(".simcoop-map svg").evaluate("e => e.getBoundingClientRect().width") >= 600
     small.screenshot(path=str(ARTIFACTS / "dashboard_1024x768.png"), full_page=True)
+
+
+@pytest.mark.parametrize("args, field", [(["--lang", "fr"], "--lang"), (["--port", "http"], "--port")])
+def test_dashboard_refuses_bad_options_with_one_line(args, field):
+    proc = subprocess.run([sys.executable, "-m", "simcoop", "dashboard", *args], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and f"{field}=" in proc.stderr and "accepted" in proc.stderr
