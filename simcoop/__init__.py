@@ -1,7 +1,7 @@
 """simcoop: an agent-based model of intermunicipal cooperation on culture in Flanders.
 
 >>> import simcoop
->>> result = simcoop.simulate(["scenario=forced_regions_2028"], seed=1)
+>>> result = simcoop.simulate(["scenario=regions_by_2028"], seed=1)
 >>> result.yearly[["year", "n_igs", "coverage_municipalities"]]
 """
 

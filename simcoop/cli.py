@@ -1,11 +1,11 @@
 """The command line: a Hydra app over the same functions as `simcoop.simulate`.
 
-    simcoop scenario=forced_regions_2028 key=per_budget seed=3 end_year=2040
+    simcoop scenario=regions_by_2028 key=per_budget seed=3 end_year=2040
     simcoop -m key=per_inhabitant,per_budget seed='range(20)' sweep_name=keys
     simcoop collect sweeps/keys
     simcoop -m +experiment=dominance                    # sweep, then data and figures
     simcoop analyse sweeps/dominance
-    simcoop compare scenario=baseline,forced_regions_2028,per_budget_key seeds=20 lang=nl
+    simcoop compare scenario=current_policy,no_region_rule,per_budget_key seeds=20 lang=nl
     simcoop dashboard                                   # the workshop page on localhost:8765
     simcoop sensitivity morris n=10                     # Morris screening (SALib); also sobol, prim
 
@@ -373,15 +373,18 @@ def analyse_command(args: list[str]) -> None:
 
 
 def compare_command(args: list[str]) -> None:
-    """simcoop compare scenario=a,b,c [seeds=20] [lang=en|nl] [overrides]
+    """simcoop compare scenario=a,b [seeds=20] [lang=nl|en] [labels='A;B'] [overrides, also swept ones a=1,2]
 
-    Run the scenarios (through the sweep store: parallel, resumable), then write a
-    self-contained HTML report comparing them into the sweep folder. The sweep folder's
-    name holds the scenarios and a hash of everything that defines the sweep."""
+    Every combination of the scenarios and swept overrides runs `seeds` times (through the
+    sweep store: parallel, resumable), then one self-contained HTML report with a column
+    each is written into the sweep folder, whose name holds the scenarios and a hash of
+    everything that defines the sweep."""
+    import itertools
+
     from simcoop.report import LANGS, write_report
 
     usage(args, compare_command, 0, 10**6)
-    options = {"scenario": "baseline", "seeds": "20", "lang": "en"}
+    options = {"scenario": "current_policy", "seeds": "20", "lang": "nl", "labels": ""}
     extra = []
     for arg in args:
         key, sep, value = arg.partition("=")
@@ -391,10 +394,23 @@ def compare_command(args: list[str]) -> None:
             extra.append(arg)
     try:
         if options["lang"] not in LANGS:
-            raise ConfigError("lang", options["lang"], "one of " + ", ".join(LANGS))
+            raise ConfigError("lang", options["lang"], "one of " + ", ".join(sorted(LANGS)))
         if not options["seeds"].isdigit() or not 1 <= int(options["seeds"]) <= 10000:
-            raise ConfigError("seeds", options["seeds"], "a whole number of runs per scenario, 1 to 10000")
-        scenarios = options["scenario"].split(",")
+            raise ConfigError("seeds", options["seeds"], "a whole number of runs per combination, 1 to 10000")
+        swept = {"scenario": options["scenario"].split(",")}
+        for o, text in zip(OverridesParser.create().parse_overrides(user_overrides(extra)), user_overrides(extra)):
+            if o.key_or_group in ("seed", "sweep_name"):
+                raise ConfigError(o.key_or_group, text.partition("=")[2],
+                                  "seeds=N for the number of runs per combination" if o.key_or_group == "seed"
+                                  else "no sweep_name (compare names its sweep)")
+            if o.is_sweep_override():
+                swept[o.key_or_group] = list(o.sweep_string_iterator())
+        order = [dict(zip(swept, values)) for values in itertools.product(*swept.values())]
+        labels = [t.strip() for t in options["labels"].split(";")] if options["labels"] else None
+        if labels is not None and len(labels) != len(order):
+            raise ConfigError("labels", options["labels"], f"{len(order)} labels separated by ';', one per "
+                              "combination in the order of the command line")
+        scenarios = swept["scenario"]
         defining = {"scenario": scenarios, "seeds": int(options["seeds"]), "overrides": canonical_extra(extra)}
         sweep_name = store.sweep_name("compare", [*scenarios, f"{options['seeds']}seeds"], defining)
         multirun = [f"scenario={options['scenario']}", f"seed=range({options['seeds']})",
@@ -403,11 +419,13 @@ def compare_command(args: list[str]) -> None:
         register()
         check_overrides(user_overrides(multirun), multirun)
         check_writable(sweep_dir)
+    except HydraException as exc:
+        fail(ConfigError("override", " ".join(extra), str(exc).splitlines()[0]))
     except SimcoopInputError as exc:
         fail(exc)
     launch(["-m", *multirun], sweep_dir)
     try:
-        report = write_report(sweep_dir, options["lang"])
+        report = write_report(sweep_dir, options["lang"], order=order, labels=labels)
     except SimcoopInputError as exc:
         fail(exc)
     print(f"Report: {report}")
@@ -434,19 +452,38 @@ def sweep_dir_of(argv: list[str], default_name: str = "default") -> Path:
 
 
 def dashboard_command(args: list[str]) -> None:
-    """simcoop dashboard [--port N]
+    """simcoop dashboard [--port N] [--lang nl|en] [--network]: serve the workshop page
+    (one model per browser session) on this machine, or with --network on the local network."""
+    import socket
 
-    Serve the SolaraViz workshop page on localhost (default port 8765); Ctrl-C stops it."""
-    port = "8765"
-    usage(args, dashboard_command, 0, 2)
-    if len(args) == 2 and args[0] == "--port" and args[1].isdigit():
-        port = args[1]
-    elif args:
-        print("usage: simcoop dashboard [--port N]", file=sys.stderr)
-        sys.exit(2)
-    print(f"simcoop dashboard on http://localhost:{port} (Ctrl-C stops it)", flush=True)
-    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", "localhost",
-                               "--port", port, "--production", "--no-open"])
+    usage(args, dashboard_command, 0, 5)
+    usage_line = "usage: simcoop dashboard [--port N] [--lang nl|en] [--network]"
+    port, lang, host = "8765", "nl", "localhost"
+    rest = list(args)
+    while rest:
+        flag = rest.pop(0)
+        if flag == "--network":
+            host = "0.0.0.0"
+        elif flag in ("--port", "--lang") and rest:
+            value = rest.pop(0)
+            if flag == "--port" and not (value.isdigit() and 1 <= int(value) <= 65535):
+                print(f"simcoop: {ConfigError('--port', value, 'a port number 1 to 65535')}", file=sys.stderr)
+                sys.exit(2)
+            if flag == "--lang" and value not in ("nl", "en"):
+                print(f"simcoop: {ConfigError('--lang', value, 'one of en, nl')}", file=sys.stderr)
+                sys.exit(2)
+            port, lang = (value, lang) if flag == "--port" else (port, value)
+        else:
+            print(usage_line, file=sys.stderr)
+            sys.exit(2)
+    where = f"http://localhost:{port}"
+    if host != "localhost":
+        with contextlib.suppress(OSError):
+            where += f" and, on the local network, http://{socket.gethostbyname(socket.gethostname())}:{port}"
+    print(f"simcoop dashboard on {where} (Ctrl-C stops it)", flush=True)
+    os.environ["SIMCOOP_LANG"] = lang
+    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", host,
+                               "--port", port, "--production", "--no-open", "--no-check-version"])  # offline
 
 
 SENSITIVITY_OPTIONS = ("n", "params", "seeds", "outcome", "threshold", "case", "ranges")

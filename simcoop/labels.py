@@ -74,6 +74,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.switch": ("om naar een ander IGS over te stappen", "to switch to another IGS"),
     "reason.region_rule": ("door de regioregel", "because of the region rule"),
     "reason.dissolution": ("omdat het IGS werd opgeheven", "because the IGS was dissolved"),
+    "reason.start": ("bij de start", "at the start"),
     "reason.founding": ("bij de oprichting", "at the founding"),
     "reason.initiative": ("op eigen initiatief", "on its own initiative"),
     "reason.unrecognised": ("omdat het te lang niet erkend was", "because it was not recognised for too long"),
@@ -183,9 +184,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "false": ("nee", "no"),
     # scenarios
     "scenario": ("scenario", "scenario"),
-    "scenario.baseline": ("Basis (beleid van 2020, vrije regio's)", "Baseline (policy of 2020, free regions)"),
-    "scenario.forced_regions_2028": ("Referentieregio's verplicht tegen 2028", "Reference regions compulsory by 2028"),
-    "scenario.forced_regions_2030": ("Referentieregio's verplicht tegen 2030", "Reference regions compulsory by 2030"),
     "scenario.per_budget_key": ("Bijdrage volgens begroting", "Contribution per budget"),
     "scenario.strong_incentives": ("Sterkere Vlaamse subsidies", "Stronger Flemish subsidies"),
     "scenario.regional_coordinators": ("Regiocoördinatoren betaald door Vlaanderen",
@@ -231,10 +229,183 @@ LABELS: dict[str, tuple[str, str]] = {
     "ww.map_split": ("kalibratiedeel: {inside}; buiten de steekproef: {outside}",
                      "in sample: {inside}; out of sample: {outside}"),
     "ww.map_split_line": ("gestreepte lijn tussen beide", "dashed line between them"),
+    "scenario.defaults": ("Standaardinstellingen", "Default settings"),
+    "scenario.current_policy": ("Huidig beleid", "Current policy"),
+    "scenario.no_region_rule": ("Zonder regioregel", "No region rule"),
+    "scenario.regions_by_2028": ("Referentieregio's verplicht tegen 2028", "Reference regions compulsory by 2028"),
+    "scenario.no_networks": ("Zonder netwerken vrijetijdsparticipatie", "No leisure-participation networks"),
     # words
     "none": ("geen IGS", "no IGS"),
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
+    # ---------------------------------------------------------------- workshop (report, dashboard)
+    # every parameter a facilitator may sweep or set, so a generated scenario label never
+    # shows a config path (tests/test_labels.py checks that every parameter has one)
+    "start_year": ("beginjaar", "first year"),
+    "end_year": ("eindjaar", "last year"),
+    "start": ("vertrekpunt", "starting point"),
+    "start.real_2025": ("de echte IGS cultuur van 2025", "the real IGS cultuur of 2025"),
+    "start.empty": ("zonder IGS (vanaf 2016)", "without IGS (from 2016)"),
+    "data": ("gegevens", "data"),
+    "data.flanders": ("de 285 Vlaamse gemeenten", "the 285 Flemish municipalities"),
+    "data.synthetic": ("een denkbeeldig landschap", "an imaginary landscape"),
+    "data.source": ("gegevens", "data"),
+    "data.n_municipalities": ("aantal gemeenten (denkbeeldig)", "number of municipalities (imaginary)"),
+    "data.n_regions": ("aantal regio's (denkbeeldig)", "number of regions (imaginary)"),
+    "data.n_centre_cities": ("aantal centrumsteden (denkbeeldig)", "number of centre cities (imaginary)"),
+    "data.mean_population": ("gemiddeld inwonertal (denkbeeldig)", "mean population (imaginary)"),
+    "attributes.budget_per_inhabitant": ("gemeentebegroting per inwoner (euro)", "municipal budget per inhabitant (EUR)"),
+    "attributes.culture_budget_share": ("aandeel cultuur in de begroting", "culture's share of the budget"),
+    "attributes.centre_budget_factor": ("extra begroting van centrumsteden", "centre cities' extra budget"),
+    "attributes.staff_per_10k": ("cultuurpersoneel per 10.000 inwoners", "culture staff per 10,000 inhabitants"),
+    "attributes.seed": ("vaste gemeentekenmerken", "fixed municipal characteristics"),
+    "attributes.heterogeneity": ("verschillen tussen gemeenten", "differences between municipalities"),
+    "attributes.heritage_cell_population": ("inwonersnorm van een erfgoedcel", "population norm of a heritage cell"),
+    "key.budget_weight": ("gewicht van de begroting in de gemengde sleutel", "weight of the budget in the mixed key"),
+    "key.fixed_share": ("deel betaald als vast bedrag", "part paid as a fixed fee"),
+    "incentive.flemish_2020": ("Vlaamse stimulans van 2020", "Flemish incentive of 2020"),
+    "incentive.strong": ("sterkere Vlaamse stimulans", "stronger Flemish incentive"),
+    "incentive.none": ("geen Vlaamse stimulans", "no Flemish incentive"),
+    "incentive.subsidy_minimum": ("minimale Vlaamse subsidie (euro per jaar)", "minimum Flemish subsidy (EUR per year)"),
+    "incentive.network_bonus_per_inhabitant": ("netwerkbonus per inwoner (euro)", "network bonus per inhabitant (EUR)"),
+    "incentive.network_start_year": ("start van de netwerkbonus", "start of the network bonus"),
+    "incentive.dissolve_after_unrecognised_years": ("jaren zonder erkenning voor opheffing",
+                                                    "years without recognition before dissolution"),
+    "region_rule.forced_2028": ("referentieregio's verplicht tegen 2028", "reference regions compulsory by 2028"),
+    "region_rule.forced_2030": ("referentieregio's verplicht tegen 2030", "reference regions compulsory by 2030"),
+    "region_rule.announce_year": ("aankondiging van de regioregel", "announcement of the region rule"),
+    "region_rule.deadline": ("termijn van de regioregel", "deadline of the region rule"),
+    "region_rule.repeal_year": ("afschaffing van de regioregel (0 = nooit)", "repeal of the region rule (0 = never)"),
+    "igs.programme_efficiency": ("opbrengst per gebundelde euro", "return per pooled euro"),
+    "igs.staff_cost_per_fte": ("loonkost per voltijds personeelslid (euro)", "cost per full-time staff member (EUR)"),
+    "igs.coordination_fte": ("coördinatietijd per lid (voltijds)", "coordination time per member (FTE)"),
+    "igs.feasible_members": ("werkbaar aantal leden", "workable number of members"),
+    "behaviour.default": ("gewoon gedrag", "usual behaviour"),
+    "behaviour.networking": ("meer netwerking", "more networking"),
+    "behaviour.w_scale": ("gewicht van schaalvoordelen", "weight of economies of scale"),
+    "behaviour.scale_population": ("ideale schaal (inwoners)", "ideal scale (inhabitants)"),
+    "behaviour.centre_scale_factor": ("schaalvoordeel van centrumsteden", "centre cities' gain from scale"),
+    "behaviour.w_expertise": ("gewicht van deskundigheid", "weight of expertise"),
+    "behaviour.w_knowledge": ("gewicht van kennisdeling", "weight of knowledge sharing"),
+    "behaviour.knowledge_partners": ("partners voor kennisdeling", "partners for knowledge sharing"),
+    "behaviour.w_money": ("gewicht van geld", "weight of money"),
+    "behaviour.w_staff": ("gewicht van personeelstijd", "weight of staff time"),
+    "behaviour.w_transaction": ("gewicht van de overlegkost", "weight of the cost of consultation"),
+    "behaviour.w_dominance": ("vrees voor dominantie", "fear of dominance"),
+    "behaviour.inertia": ("gehechtheid aan de huidige keuze", "attachment to the current choice"),
+    "behaviour.maturity_years": ("jaren tot een samenwerking rijp is", "years until a partnership matures"),
+    "behaviour.founding_cost": ("moeite van een oprichting", "effort of founding"),
+    "behaviour.election_first_year": ("eerste gemeenteraadsverkiezing", "first local election"),
+    "behaviour.election_interval": ("jaren tussen verkiezingen", "years between elections"),
+    "behaviour.political_will_mean": ("politieke wil (gemiddeld)", "political will (mean)"),
+    "behaviour.admin_support_mean": ("steun van de administratie (gemiddeld)", "support of the civil service (mean)"),
+    "behaviour.trust_initial": ("vertrouwen tussen onbekenden", "trust between strangers"),
+    "behaviour.trust_heritage": ("vertrouwen tussen erfgoedcelpartners", "trust between heritage-cell partners"),
+    "behaviour.trust_reference": ("vertrouwen nodig om baten te halen", "trust needed to reap benefits"),
+    "behaviour.dominance_tolerance": ("verdraagzaamheid voor dominantie", "tolerance of dominance"),
+    "behaviour.turnover_probability": ("kans op nieuwe gezichten per jaar", "probability of new faces per year"),
+    "behaviour.turnover_trust_drop": ("vertrouwensverlies bij nieuwe gezichten", "trust lost with new faces"),
+    "behaviour.budget_shock_size": ("omvang van de budgetdruk", "size of the budget pressure"),
+    "subsidy_share": ("subsidie-aandeel (euro per jaar)", "subsidy share (EUR per year)"),
+    "contribution": ("bijdrage (euro per jaar)", "contribution (EUR per year)"),
+    "dissolutions_total": ("opgeheven IGS in {start}-{end}", "IGS dissolved in {start}-{end}"),
+    "net_eur": ("saldo: subsidie min bijdrage (euro per jaar)", "balance: subsidy minus contribution (EUR per year)"),
+    # one plain sentence where a term needs it
+    "explain.dominance_mean": ("0 = elke gemeente weegt op de agenda zoals haar inwonertal; 1 = één gemeente "
+                               "bepaalt alles.", "0 = every municipality weighs on the agenda as its population; "
+                               "1 = one municipality decides everything."),
+    "explain.gini_net_benefit": ("0 = alle partners hebben evenveel baat; 1 = één partner heeft alle baat.",
+                                 "0 = all partners benefit equally; 1 = one partner has all the benefit."),
+    "explain.mean_trust_members": ("0 = geen vertrouwen, 1 = volledig vertrouwen.", "0 = no trust, 1 = full trust."),
+    "explain.spread": ("Het gemiddelde is dat van alle simulaties. 'Meestal' geeft het bereik van de "
+                       "afzonderlijke simulaties (8 op de 10 liggen ertussen): zo ver kunnen de geschiedenissen "
+                       "uiteenlopen. Het interval bij het verschil zegt hoe zeker het verschil in het gemiddelde "
+                       "is (95 % zeker).",
+                       "The mean is over all runs. 'Usually' gives the range of single runs (8 in 10 lie within "
+                       "it): how far histories can differ. The interval beside the difference says how sure the "
+                       "difference in the mean is (95% sure)."),
+    "explain.runs": ("Een simulatie is één mogelijke geschiedenis: het model speelt dezelfde regels telkens met "
+                     "ander toeval (wie wanneer beslist, budgetdruk, nieuwe gezichten).",
+                     "A run is one possible history: the model plays the same rules each time with different "
+                     "chance (who decides when, budget pressure, new faces)."),
+    # the comparison report
+    "report.title": ("Samenwerking rond cultuur: scenario's vergeleken", "Cooperation on culture: scenarios compared"),
+    "report.intro": ("Elk scenario werd {runs} keer gesimuleerd voor {n} gemeenten, van {start} tot {end}.",
+                     "Each scenario was simulated {runs} times for {n} municipalities, from {start} to {end}."),
+    "report.common": ("In alle scenario's: {settings}.", "In every scenario: {settings}."),
+    "report.table": ("Kerncijfers in {end}", "Key figures in {end}"),
+    "report.indicator": ("kerncijfer", "indicator"),
+    "report.mean": ("gemiddeld", "mean"),
+    "report.usually": ("meestal {low} tot {high}", "usually {low} to {high}"),
+    "report.difference": ("verschil met basis", "difference from baseline"),
+    "report.difference_of": ("verschil met basis: {label}", "difference from baseline: {label}"),
+    "report.reference": ("De eerste kolom is de basis: {label}.", "The first column is the baseline: {label}."),
+    "report.not_sure": ("niet zeker", "not sure"),
+    "report.trajectories": ("Hoe de samenwerking evolueert", "How cooperation develops"),
+    "report.trajectories_note": ("Lijnen zijn gemiddelden over de simulaties; de banden tonen waar 8 op de 10 "
+                                 "afzonderlijke simulaties liggen.", "Lines are means over the runs; bands show "
+                                 "where 8 in 10 single runs lie."),
+    "report.maps": ("Wie werkt met wie samen in {end}", "Who cooperates with whom in {end}"),
+    "report.maps_note": ("Eén mogelijke geschiedenis per scenario (simulatie {run}). Elk vlak is een gemeente, "
+                         "gekleurd volgens haar IGS; wit: geen IGS. Dikke lijnen zijn de grenzen van de "
+                         "referentieregio's. Beweeg over een gemeente voor haar naam.",
+                         "One possible history per scenario (run {run}). Each area is a municipality, coloured by "
+                         "its IGS; white: no IGS. Thick lines are the borders of the reference regions. Hover "
+                         "over a municipality for its name."),
+    "report.lookup": ("Wat betekent dit voor mijn gemeente?", "What does this mean for my municipality?"),
+    "report.search": ("Zoek een gemeente", "Find a municipality"),
+    "report.search_hint": ("typ een naam, bv. Herentals", "type a name, e.g. Herentals"),
+    "report.in_igs": ("in een IGS in {k} van de {n} simulaties", "in an IGS in {k} of {n} runs"),
+    "report.usual_igs": ("meestal in {igs}", "usually in {igs}"),
+    "report.partners": ("vaakste partners", "most frequent partners"),
+    "report.partner_count": ("{name} ({k} van {n})", "{name} ({k} of {n})"),
+    "report.money": ("als lid in {end}: betaalt {contribution}, krijgt {subsidy} subsidie, saldo {net} per jaar",
+                     "as a member in {end}: pays {contribution}, receives {subsidy} subsidy, balance {net} per year"),
+    "report.history": ("geschiedenis in simulatie {run}", "history in run {run}"),
+    "report.left_reasons": ("verliet een IGS {reason} in {k} van de {n} simulaties",
+                            "left an IGS {reason} in {k} of {n} runs"),
+    "report.no_history": ("geen toetredingen of uittredingen", "no joins or leaves"),
+    "report.not_found": ("Geen gemeente gevonden.", "No municipality found."),
+    "report.footer": ("Gemaakt met simcoop {version} op {today}. Gegevens van de simulaties: {sweep}.",
+                      "Made with simcoop {version} on {today}. Data of the runs: {sweep}."),
+    "report.legend_none": ("geen IGS", "no IGS"),
+    "report.legend_centre": ("centrumstad", "centre city"),
+    "report.legend_region": ("grens van een referentieregio", "border of a reference region"),
+    # one line in a municipality's history: '2031: verliet IGS Kempen door de regioregel'
+    "history.found": ("{year}: richtte {igs} op", "{year}: founded {igs}"),
+    "history.join": ("{year}: trad toe tot {igs} {reason}", "{year}: joined {igs} {reason}"),
+    "history.leave": ("{year}: verliet {igs} {reason}", "{year}: left {igs} {reason}"),
+    "history.start": ("{year}: was lid van {igs} bij de start", "{year}: was a member of {igs} at the start"),
+    "igs.named_after": ("IGS {name}", "IGS {name}"),
+    "igs.until": ("(tot {year})", "(until {year})"),
+    # the dashboard
+    "dash.title": ("Samenwerking rond cultuur in Vlaanderen", "Cooperation on culture in Flanders"),
+    "dash.settings": ("Instellingen", "Settings"),
+    "dash.seed": ("simulatie (een geheel getal)", "run (a whole number)"),
+    "dash.seed_error": ("De simulatie moet een geheel getal van 0 tot {high} zijn; '{value}' is dat niet.",
+                        "The run must be a whole number from 0 to {high}; '{value}' is not."),
+    "dash.pending": ("Gewijzigde instellingen: druk op Herbegin om ze toe te passen.",
+                     "Settings changed: press Restart to apply them."),
+    "dash.reset": ("Herbegin", "Restart"),
+    "dash.step": ("Eén jaar verder", "One year on"),
+    "dash.play": ("Speel af", "Play"),
+    "dash.pause": ("Pauze", "Pause"),
+    "dash.status": ("{year}: {n_igs} IGS, {members} van de {total} gemeenten in een IGS ({share}).",
+                    "{year}: {n_igs} IGS, {members} of {total} municipalities in an IGS ({share})."),
+    "dash.start": ("start", "start"),
+    "dash.ended": ("Het laatste jaar ({end}) is bereikt.", "The last year ({end}) has been reached."),
+    "dash.click": ("Klik op een gemeente op de kaart of kies ze hier.", "Click a municipality on the map or choose it here."),
+    "dash.municipality": ("gemeente", "municipality"),
+    "dash.not_member": ("{name} is nu in geen IGS.", "{name} is not in an IGS now."),
+    "dash.member": ("{name} is lid van {igs}, met {partners}.", "{name} is a member of {igs}, with {partners}."),
+    "dash.money": ("Betaalt {contribution} per jaar, krijgt {subsidy} subsidie, saldo {net}.",
+                   "Pays {contribution} a year, receives {subsidy} subsidy, balance {net}."),
+    "dash.download_png": ("Kaart als afbeelding (PNG)", "Map as an image (PNG)"),
+    "dash.download_tables": ("Tabellen van deze simulatie (zip)", "Tables of this run (zip)"),
+    "dash.language": ("taal", "language"),
+    "dash.trends": ("Verloop", "Over time"),
+    "lang.nl": ("Nederlands", "Dutch"),
+    "lang.en": ("Engels", "English"),
 }
 
 
@@ -277,3 +448,73 @@ def euro(x: float, lang: str = "nl", decimals: int = 0) -> str:
     if x is None or x != x:
         return "-"
     return ("€ " if lang == "nl" else "EUR ") + number(x, lang, decimals)
+
+
+# ---------------------------------------------------------------- formats of indicators
+# How each indicator is shown: shares as percentages, counts whole, euros, indices 0-1 with
+# two decimals (and a sentence under "explain.<metric>").
+METRIC_FORMAT: dict[str, str] = {
+    "n_igs": "count", "n_recognised": "count", "max_members": "count", "cross_region_igs": "count",
+    "joins": "count", "leaves": "count", "foundings": "count", "dissolutions": "count",
+    "dissolutions_total": "count", "budget_shocks": "count",
+    "coverage_municipalities": "percent", "coverage_population": "percent", "share_igs_above_norm": "percent",
+    "share_igs_at_most_12_members": "percent",
+    "mean_members": "number",
+    "dominance_mean": "index", "dominance_max": "index", "centre_excess_mean": "index",
+    "gini_net_benefit": "index", "mean_trust_members": "index", "mean_trust_neighbours": "index",
+    "subsidy_total_eur": "euro", "contribution_eur": "euro", "subsidy_eur": "euro", "net_eur": "euro",
+}
+
+
+def fmt(metric: str, x: float, lang: str = "nl") -> str:
+    """A value of an indicator in its format (METRIC_FORMAT; plain number otherwise)."""
+    kind = METRIC_FORMAT.get(metric, "number")
+    if kind == "count":
+        return count(x, lang)
+    if kind == "percent":
+        return percent(x, lang)
+    if kind == "euro":
+        return euro(x, lang)
+    return number(x, lang, 2 if kind == "index" else 1)
+
+
+def fmt_difference(metric: str, x: float, lang: str = "nl") -> str:
+    """A signed difference: '+3 procentpunt', '-2', '+0,05', '+€ 1.200'."""
+    if x is None or x != x:
+        return "-"
+    kind = METRIC_FORMAT.get(metric, "number")
+    shown = {"percent": 100 * abs(x), "count": abs(x) if abs(x) < 10 else round(abs(x))}.get(kind, abs(x))
+    digits = {"percent": 0, "euro": 0, "count": 1, "index": 2}.get(kind, 1)
+    sign = "±" if round(shown, digits) == 0 else ("+" if x > 0 else "-")
+    if kind == "percent":
+        unit = " procentpunt" if lang == "nl" else " percentage points"
+        return sign + number(abs(100 * x), lang, 0) + unit
+    if kind == "euro":
+        return sign + euro(abs(x), lang)
+    if kind == "count":
+        return sign + number(abs(x), lang, 1 if abs(x) < 10 else 0)
+    return sign + number(abs(x), lang, 2 if kind == "index" else 1)
+
+
+def value_text(x: object, lang: str = "nl") -> str:
+    """A parameter's value in words: ja/nee, whole numbers plain, others with up to 2 decimals."""
+    if isinstance(x, bool):
+        return label("yes" if x else "no", lang)
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) >= 1000):
+        # years stay '2031', not '2.031'
+        return str(int(x)) if 1900 <= x <= 2200 else number(x, lang, 0)
+    if isinstance(x, float):
+        return number(x, lang, 2).rstrip("0").rstrip(",.") if abs(x) < 1000 else number(x, lang, 0)
+    return str(x)
+
+
+def override_label(key: str, value: object, lang: str = "nl") -> str | None:
+    """One override in words: 'verdeelsleutel: volgens begroting', 'Vlaamse subsidie per
+    inwoner (euro): 1,5'. None when the table lacks the key (the caller says so loudly)."""
+    key = key.lstrip("+~")
+    if isinstance(value, str) and has_label(f"{key}.{value}"):
+        return label(f"{key}.{value}", lang) if key == "scenario" else \
+            f"{label(key, lang)}: {label(f'{key}.{value}', lang)}"
+    if not has_label(key):
+        return None
+    return f"{label(key, lang)}: {value_text(value, lang)}"

@@ -13,7 +13,10 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.collections import PolyCollection
 
+from simcoop.labels import label
 from simcoop.landscape import embedded_path
+from simcoop.maps import NONE_COLOUR, adjacency_pairs, assign_colours, igs_neighbours
+from simcoop.naming import with_igs_names
 from simcoop.results import SimulationResult
 
 
@@ -29,35 +32,59 @@ def flanders_outlines() -> tuple[tuple[int, ...], tuple]:
     return tuple(codes), tuple(rings)
 
 
-def draw_map(ax: plt.Axes, end: pd.DataFrame, legend: bool = True) -> None:
-    """Municipalities coloured by IGS (grey: none), centre cities starred.
+def draw_map(ax: plt.Axes, end: pd.DataFrame, legend: bool = True, lang: str = "en") -> dict[str, str]:
+    """Municipalities coloured by IGS (white: none), centre cities starred; returns the colours.
 
-    Draws the real boundaries when every NIS code is a Flemish municipality, else (synthetic
-    landscapes) a scatter at the municipalities' coordinates."""
-    igs = end.set_index("nis")["igs_id"]
-    groups = sorted(int(g) for g in igs.dropna().unique())
-    palette = dict(zip(groups, sns.color_palette("husl", max(1, len(groups)))))
-    colour = {int(n): (palette[int(g)] if pd.notna(g) else (0.85, 0.85, 0.85)) for n, g in igs.items()}
+    IGS are named (real name, or after their largest member) and coloured by name so that
+    neighbouring IGS differ (maps.assign_colours). Draws the real boundaries when every NIS
+    code is a Flemish municipality, else (synthetic landscapes) a scatter at the
+    municipalities' coordinates."""
+    end = with_igs_names(end) if "name" in end.columns and "population" in end.columns else \
+        end.assign(igs_name=[None if pd.isna(g) else f"IGS {int(g)}" for g in end["igs_id"]])
+    member_of = {int(n): g for n, g in zip(end["nis"], end["igs_name"])}
+    colours = assign_colours({g for g in member_of.values() if g}, igs_neighbours(member_of, adjacency_pairs()))
+    colour = {n: colours[g] if g else NONE_COLOUR for n, g in member_of.items()}
     codes, rings = flanders_outlines()
     if set(colour) <= set(codes):
         keep = [k for k, c in enumerate(codes) if c in colour]
         ax.add_collection(PolyCollection([rings[k] for k in keep], facecolors=[colour[codes[k]] for k in keep],
-                                         edgecolors="white", linewidths=0.3))
+                                         edgecolors="#999999", linewidths=0.3))
         ax.autoscale_view()
     else:
-        ax.scatter(end["lon"], end["lat"], s=30, c=[colour[int(n)] for n in end["nis"]])
+        ax.scatter(end["lon"], end["lat"], s=30, c=[colour[int(n)] for n in end["nis"]], edgecolors="#999999")
     centres = end[end["centrumstad"]]
     ax.scatter(centres["lon"], centres["lat"], marker="*", s=110, facecolor="none", edgecolor="black",
                linewidth=1.0)
     ax.set_aspect(1 / 0.63)  # roughly equal distances at 51 degrees north
     ax.set_axis_off()
     if legend:
-        handles = [plt.Line2D([], [], marker="s", linestyle="", color=palette[g], label=f"IGS {g}") for g in groups]
-        handles.append(plt.Line2D([], [], marker="s", linestyle="", color=(0.85, 0.85, 0.85), label="no IGS"))
-        handles.append(plt.Line2D([], [], marker="*", linestyle="", markerfacecolor="none", color="black",
-                                  label="centrumstad"))
-        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False,
-                  ncols=2 if len(handles) > 16 else 1)
+        handles = [plt.Line2D([], [], marker="s", markersize=10, linestyle="", color=c, markeredgecolor="#555555",
+                              label=n) for n, c in sorted(colours.items())]
+        handles.append(plt.Line2D([], [], marker="s", markersize=10, linestyle="", color=NONE_COLOUR,
+                                  markeredgecolor="#555555", label=label("none", lang)))
+        handles.append(plt.Line2D([], [], marker="*", markersize=10, linestyle="", markerfacecolor="none",
+                                  color="black", label=label("centrumstad", lang)))
+        ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=9, frameon=False,
+                  ncols=2 if len(handles) > 18 else 1)
+    return colours
+
+
+def draw_named_map(ax: plt.Axes, fills: dict[int, str], legend: dict[str, str], none_label: str) -> None:
+    """Municipalities (by NIS code) filled with given colours, and a legend of IGS names in a
+    size readable from the back of a room (the dashboard's PNG export)."""
+    codes, rings = flanders_outlines()
+    keep = [k for k, c in enumerate(codes) if c in fills]
+    ax.add_collection(PolyCollection([rings[k] for k in keep], facecolors=[fills[codes[k]] for k in keep],
+                                     edgecolors="#888888", linewidths=0.4))
+    ax.autoscale_view()
+    ax.set_aspect(1 / 0.63)
+    ax.set_axis_off()
+    handles = [plt.Line2D([], [], marker="s", markersize=14, linestyle="", color=c, markeredgecolor="#555555",
+                          label=n) for n, c in legend.items()]
+    handles.append(plt.Line2D([], [], marker="s", markersize=14, linestyle="", color="#ffffff",
+                              markeredgecolor="#555555", label=none_label))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), fontsize=13, frameon=False,
+              ncols=4)
 
 
 def summary_figure(result: SimulationResult, path: str | Path) -> Path:

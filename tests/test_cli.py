@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -87,23 +86,3 @@ def test_results_are_never_overwritten(tmp_path, run):
         result.write(tmp_path)
     assert (tmp_path / "yearly.parquet").read_bytes() == before
     assert not list(tmp_path.glob(".*tmp*"))
-
-
-def test_compare_writes_an_offline_report_in_dutch(tmp_path):
-    proc = simcoop_cli("compare", "scenario=current_policy,regions_by_2028", "seeds=2", "lang=nl", "end_year=2019",
-                       cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    [report] = tmp_path.glob("sweeps/*/report_nl.html")
-    text = report.read_text(encoding="utf-8")
-    assert "Kerncijfers in 2019" in text and "Referentieregio's verplicht tegen 2028" in text.replace("&#x27;", "'")
-    assert text.count("data:image/png;base64,") == 1 + 2  # trajectories + one map per scenario
-    markup = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", text)
-    assert "http" not in markup and "<script" not in markup  # nothing to fetch: opens offline
-    assert "[" in text and "aandeel gemeenten in een IGS" in text  # intervals and plain-language labels
-
-
-def test_compare_rejects_an_unknown_language(tmp_path):
-    proc = simcoop_cli("compare", "scenario=current_policy", "lang=fr", cwd=tmp_path)
-    assert proc.returncode == 2
-    assert proc.stderr.strip().count("\n") == 0 and "lang" in proc.stderr and "en, nl" in proc.stderr
-    assert not (tmp_path / "sweeps").exists()
