@@ -16,8 +16,8 @@ from simcoop import experiments, query, store
 from simcoop.errors import SimcoopInputError
 from simcoop.results import TABLES
 
-FLANDERS = ["end_year=2018"]
-SCENARIOS = ("baseline", "forced_regions_2028")
+FLANDERS = ["start=empty", "end_year=2018"]
+SCENARIOS = ("current_policy", "regions_by_2028")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def flanders_sweep(tmp_path_factory) -> Path:
             overrides = [f"scenario={scenario}", *FLANDERS]
             store.finish(d / f"scenario={scenario},seed={seed}", simcoop.simulate(overrides, seed=seed),
                          [*overrides, f"seed={seed}"])
-    shutil.copytree(d / "scenario=baseline,seed=1", d / "scenario=baseline,seed=1,copy")
+    shutil.copytree(d / "scenario=current_policy,seed=1", d / "scenario=current_policy,seed=1,copy")
     return d
 
 
@@ -87,11 +87,11 @@ def test_queries_use_the_collected_file_only_while_it_holds_every_complete_run(f
     d = tmp_path / "sweep"
     shutil.copytree(flanders_sweep, d, ignore=shutil.ignore_patterns("collected_*"))
     experiments.collect(d, "yearly")
-    moved = d / "scenario=baseline,seed=0" / "yearly.parquet"
+    moved = d / "scenario=current_policy,seed=0" / "yearly.parquet"
     moved.rename(tmp_path / "yearly.parquet")  # the run files are not read while the collected file is current
     count = "SELECT count(*) FROM yearly"
     assert experiments.connect(d, ("yearly",)).sql(count).fetchall() == [(5 * 3,)]
-    shutil.copytree(d / "scenario=forced_regions_2028,seed=1", d / "scenario=forced_regions_2028,seed=1,again")
+    shutil.copytree(d / "scenario=regions_by_2028,seed=1", d / "scenario=regions_by_2028,seed=1,again")
     with pytest.raises(SimcoopInputError, match="yearly.parquet is missing"):  # a run more: the run files again
         experiments.connect(d, ("yearly",))
     (tmp_path / "yearly.parquet").rename(moved)
@@ -109,14 +109,14 @@ def test_share_of_runs_with_herentals_in_an_igs_per_scenario(flanders_sweep):
     assert got["scenario"].tolist() == list(SCENARIOS) and got["runs"].tolist() == [3, 2]
     np.testing.assert_allclose(got["share"], want.loc[list(SCENARIOS)].to_numpy())
     runs = con.sql("SELECT scenario, seed FROM runs ORDER BY ALL").fetchall()
-    assert runs == [("baseline", 0), ("baseline", 1), ("baseline", 1), ("forced_regions_2028", 0),
-                    ("forced_regions_2028", 1)]
+    assert runs == [("current_policy", 0), ("current_policy", 1), ("current_policy", 1), ("regions_by_2028", 0),
+                    ("regions_by_2028", 1)]
 
 
 def test_incomplete_runs_are_not_queried(flanders_sweep, tmp_path):
     d = tmp_path / "sweep"
     shutil.copytree(flanders_sweep, d)
-    (d / "scenario=forced_regions_2028,seed=1" / store.MARKER).unlink()  # as if killed before its marker
+    (d / "scenario=regions_by_2028,seed=1" / store.MARKER).unlink()  # as if killed before its marker
     assert experiments.connect(d).sql("SELECT count(*) FROM runs").fetchall() == [(4,)]
     assert experiments.load(d, "yearly", lazy=True).aggregate("count(*)").fetchall() == [(4 * 3,)]
 

@@ -33,7 +33,7 @@ def simcoop_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def compared(tmp_path_factory):
     """A comparison of one scenario at two subsidy levels (the case that used to be pooled)."""
     cwd = tmp_path_factory.mktemp("compare")
-    proc = simcoop_cli("compare", "scenario=baseline", "incentive.subsidy_per_inhabitant=0.9,1.5", "seeds=2",
+    proc = simcoop_cli("compare", "scenario=current_policy", "incentive.subsidy_per_inhabitant=0.9,1.5", "seeds=2",
                        "lang=nl", f"end_year={END_YEAR}", cwd=cwd)
     assert proc.returncode == 0, proc.stderr[-3000:]
     [report] = cwd.glob("sweeps/*/report_nl.html")
@@ -111,9 +111,9 @@ def test_geometry_has_every_municipality_and_region_borders():
 
 
 @pytest.mark.parametrize("args, field", [
-    (("scenario=baseline,per_budget_key", "labels=Alleen één"), "labels"),
-    (("scenario=baseline", "seed=3"), "seed"),
-    (("scenario=baseline", "lang=fr"), "lang"),
+    (("scenario=current_policy,per_budget_key", "labels=Alleen één"), "labels"),
+    (("scenario=current_policy", "seed=3"), "seed"),
+    (("scenario=current_policy", "lang=fr"), "lang"),
     (("scenario=nope",), "scenario"),
 ])
 def test_compare_refuses_with_one_line(tmp_path, args, field):
