@@ -103,7 +103,9 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     same_region = np.add.reduceat((model.region[flat] == model.region[i][seg]).astype(float), starts) / n
     affinity = np.add.reduceat(np.where(others, model.affinity(i[seg], flat), 0.0), starts) / np.maximum(n - 1, 1)
     # a network brings tasks, and from 2033 keeps the local drawing rights (seed 004)
-    tasks = np.where(network, model.cfg.incentive.network_tasks_fte, 0.0)
+    # the IGS's paid staff relieves members of network tasks as it does of coordination
+    relief = econ.coordination_fte / cfg.igs.coordination_fte if cfg.igs.coordination_fte > 0 else 1.0
+    tasks = np.where(network, model.cfg.incentive.network_tasks_fte, 0.0) * relief
     rights = np.where(network & policy.drawing_rights_at_stake(model.cfg.incentive, model.year),
                       model.cfg.incentive.drawing_rights_per_inhabitant * model.population[i], 0.0)
     is_centre = model.centre[i]
