@@ -308,11 +308,12 @@ def Page():
                               values=[label(f"region_rule.{r}", lang) for r in rules],
                               on_value=lambda v: set_form(replace(form, region_rule=next(
                                   r for r in rules if label(f"region_rule.{r}", lang) == v))))
-                solara.SliderFloat(f"{label('incentive.subsidy_per_inhabitant', lang)}: {euro(form.subsidy, lang, 2)}",
-                                   value=form.subsidy, min=0.0, max=3.0, step=0.1,
+                # labels above the sliders: beside them, long Dutch labels squeeze the slider away
+                solara.Text(f"{label('incentive.subsidy_per_inhabitant', lang)}: {euro(form.subsidy, lang, 2)}")
+                solara.SliderFloat("", value=form.subsidy, min=0.0, max=3.0, step=0.1,
                                    on_value=lambda v: set_form(replace(form, subsidy=round(float(v), 2))))
-                solara.SliderInt(f"{label('incentive.recognition_threshold', lang)}: {count(form.threshold, lang)}",
-                                 value=form.threshold, min=0, max=200000, step=5000,
+                solara.Text(f"{label('incentive.recognition_threshold', lang)}: {count(form.threshold, lang)}")
+                solara.SliderInt("", value=form.threshold, min=0, max=200000, step=5000,
                                  on_value=lambda v: set_form(replace(form, threshold=int(v))))
                 solara.InputText(label("dash.seed", lang), value=seed_text, on_value=set_seed_text,
                                  continuous_update=True)
