@@ -1,6 +1,6 @@
 """On-demand benchmark of storage: bytes per run, and merging and querying a 10,000-run sweep.
 
-    python benchmarks/storage.py                      # 8 real runs, 10,000 copies: about 10 minutes on 2 cores
+    python benchmarks/storage.py                      # 8 real runs, 10,000 copies: about 30 minutes on 2 busy cores
     python benchmarks/storage.py --runs 16            # more real runs for a steadier average
     python benchmarks/storage.py --sweep-runs 1000    # a smaller sweep for the merge and the query
 

@@ -61,8 +61,8 @@ def fingerprint(runs: list[Path]) -> str:
 def collected_file(runs: list[Path], table: str) -> Path | None:
     """The sweep's `collected_<table>.parquet` when it holds exactly `runs`, else None (not
     collected, collected before runs were added, or by a version that kept no fingerprint)."""
-    path = runs[0].parent / f"collected_{table}.parquet"
-    if not path.is_file():
+    path = runs[0].parent / f"collected_{table}.parquet" if runs else None
+    if path is None or not path.is_file():
         return None
     try:
         meta = pq.read_metadata(path).metadata or {}
