@@ -166,21 +166,24 @@ def config_digest(config: dict) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _data_checksum(folder: str, stamp: tuple) -> str:
-    from simcoop.landscape import load_landscape
+    from simcoop.landscape import embedded_path, load_landscape
+    from simcoop.realdata import checksum
 
-    return load_landscape(folder or None).checksum
+    path = Path(folder) if folder else embedded_path()
+    return checksum(path, load_landscape(path).checksum)   # the checksum a run records
 
 
 def data_checksum(data: dict) -> str | None:
     """The checksum of the data files a config reads (None for a synthetic landscape, which
-    its config defines)."""
+    its config defines): the map and every optional file of `simcoop.realdata`."""
     if data.get("source") != "flanders":
         return None
     from simcoop.landscape import ADJACENCY, MUNICIPALITIES, embedded_path
+    from simcoop.realdata import OPTIONAL_FILES
 
     folder = Path(data.get("path") or embedded_path())
     stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
-                  for p in (folder / MUNICIPALITIES, folder / ADJACENCY))
+                  for p in (folder / name for name in (MUNICIPALITIES, ADJACENCY, *OPTIONAL_FILES)))
     return _data_checksum(str(data.get("path") or ""), stamp)
 
 
