@@ -28,7 +28,7 @@ def test_cli_runs_the_issue_example_and_writes_its_files(tmp_path):
                  "summary.png"):
         assert (out / name).stat().st_size > 0, name
     yearly = pd.read_parquet(out / "yearly.parquet")
-    assert yearly["year"].tolist() == list(range(2016, 2041))
+    assert yearly["year"].tolist() == list(range(2025, 2041))   # the real 2025 landscape, then 2026-2040
     meta = read_metadata(out / "membership.parquet")
     assert meta["seed"] == 3 and meta["config"]["key"]["name"] == "per_budget"
     assert meta["config"]["region_rule"]["mode"] == "forced" and meta["config"]["end_year"] == 2040
