@@ -46,7 +46,7 @@ class Settings:
     key: str = "per_inhabitant"
     subsidy: float = 0.9
     threshold: int = 85000
-    region_rule: str = "free"
+    region_rule: str = "forced_2031"    # current policy
     seed: int = 0
 
     def overrides(self) -> list[str]:
@@ -102,7 +102,9 @@ def view_of(model: CooperationModel) -> View:
                 land.population[members])]])
     dc = model.datacollector
     events = dc.get_table_dataframe("events") if "events" in dc.tables else pd.DataFrame()
-    return View(year=int(model.year - 1 if model.steps else model.year), running=bool(model.running),
+    # the state shown is that of the last year settled: the real 2025 landscape before any step
+    settled = model.steps or model.cfg.start.mode == "real_2025"
+    return View(year=int(model.year - 1 if settled else model.year), running=bool(model.running),
                 nis=np.asarray(land.nis), names=np.asarray(land.name), population=np.asarray(land.population),
                 centre=np.asarray(land.centre), igs_id=member_of.copy(), igs=[by_id.get(int(g)) for g in member_of],
                 contribution=np.asarray(model.contribution), subsidy=np.asarray(model.subsidy_share),
