@@ -369,7 +369,7 @@ class CooperationModel(mesa.Model):
                 before = self.member_of[[i, *partners]].copy()
                 splitting = before[0] >= 0 and (before[1:] == before[0]).any()
                 for j, was in zip([i, *partners], before):
-                    if was >= 0:
+                    if self.member_of[j] >= 0:   # (its IGS may have dissolved as the others left)
                         self.leave(j, reason="split" if splitting and was == before[0] else "switch")
                 self.found([i, *partners])
 

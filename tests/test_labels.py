@@ -45,14 +45,14 @@ def test_overrides_read_as_words_not_config_paths():
     assert override_label("incentive.subsidy_per_inhabitant", 1.5, "nl") == \
         "Vlaamse subsidie per inwoner (euro): 1,5"
     assert override_label("region_rule.deadline", 2031, "nl") == "termijn van de regioregel: 2031"
-    text = combination_label({"scenario": "baseline", "incentive.subsidy_per_inhabitant": 0.9}, "en")
-    assert text == "Baseline (policy of 2020, free regions), Flemish subsidy per inhabitant (EUR): 0.9"
+    text = combination_label({"scenario": "current_policy", "incentive.subsidy_per_inhabitant": 0.9}, "en")
+    assert text == "Current policy, Flemish subsidy per inhabitant (EUR): 0.9"
 
 
 def test_a_scenario_without_a_label_is_described_by_what_it_changes(monkeypatch):
     monkeypatch.delitem(labels.LABELS, "scenario.no_heritage_cells")
     text = scenario_label("no_heritage_cells", "nl")
-    assert text == "Aandeel gemeenten met een erfgoedcel vooraf: 0"
+    assert text == "Aandeel gemeenten met een erfgoedcel vooraf: 0; gekende erfgoedsamenwerking telt mee: nee"
     assert not re.search(r"\w+_\w+|\w\.\w", text)  # no internal name, no config path
 
 

@@ -116,7 +116,9 @@ def test_raising_contributions_raises_the_probability_of_leaving():
     before = np.array([_leave_probability(model, i) for i in members])
     model.cfg.igs.contribution_per_inhabitant *= 4
     after = np.array([_leave_probability(model, i) for i in members])
-    assert (after > before).all()
+    # the programme grows with the money raised and follows the agenda, so members who set
+    # the agenda may gain; most members pay more than they get back and want out more
+    assert (after > before).mean() > 0.5 and after.mean() > before.mean()
 
 
 def test_a_fixed_fee_makes_small_members_leave_more(run):

@@ -67,7 +67,7 @@ def test_real_start_reproduces_the_real_membership_in_its_first_year(run):
 
 
 def test_region_rule_expels_exactly_the_members_outside_their_home_region():
-    model = _model(["region_rule.deadline=2026", "end_year=2026"])
+    model = _model(["region_rule.deadline=2026", "end_year=2027"])
     model.step()
     events = model.datacollector.get_table_dataframe("events")
     expelled = set(events.loc[events["reason"] == "region_rule", "nis"].astype(int))

@@ -112,7 +112,7 @@ def test_a_menu_offers_only_reachable_igs_in_order_and_never_the_own():
 
 
 @pytest.mark.parametrize("overrides,seed", [(SYNTHETIC, 0), (SYNTHETIC, 1),
-                                             (["end_year=2022"], 0),
+                                             (["start=empty", "end_year=2022"], 0), (["end_year=2029"], 1),
                                              (["end_year=2030", "scenario=regions_by_2028"], 2)])
 def test_reusing_menus_between_moves_changes_nothing(monkeypatch, overrides, seed):
     """The lazy decide phase (menus reused until a move may change them) gives the same
