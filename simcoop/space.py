@@ -21,7 +21,7 @@ from simcoop.params import check_value, fields, group_options, groups, kind
 VARIABLE_PREFIXES = ("attributes.", "key.", "incentive.", "igs.", "behaviour.")
 NOT_VARIABLE = {"attributes.seed", "incentive.network_start_year", "behaviour.election_first_year",
                 "behaviour.election_interval"}  # labels and calendar, not behaviour or policy levels
-NOT_LEVERS = {"data", "scenario", "start"}  # the world, a bundle of other groups, the initial state
+NOT_LEVERS = {"data", "scenario", "start", "lever"}  # the world, bundles of other settings, the initial state
 
 
 @dataclass(frozen=True)
