@@ -1,5 +1,5 @@
 """Pattern-oriented validation on the embedded Flanders data (digest P1-P7), reduced to 5
-seeds per scenario. The baseline must reproduce P1, P2, P3 and P7; the others are
+seeds per scenario (formation runs). Current policy must reproduce P1, P2, P3 and P7; the others are
 reported in docs/validation.md, holding or not."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 MUST_HOLD = {
     "P1": None,  # every P1 statistic
     "P2": None,
-    "P3": ["centre-city excess agenda share, 2020 on (baseline)",
-           "excess with the IGS's own staff minus baseline (paired by seed)"],
+    "P3": ["centre-city excess agenda share, 2020 on (current policy)",
+           "excess with the IGS's own staff minus current policy (paired by seed)"],
     "P7": None,
 }
 
