@@ -234,7 +234,11 @@ def connect(sweep_dir: str | Path, tables: tuple[str, ...] = TABLES,
     `tables` (each run's rows with its parameters and seed, like `load`) and `runs` (one row
     per complete run). See `simcoop.query`."""
     runs = _complete_runs(sweep_dir)
-    return query.connect(runs, run_table(runs), tuple(map(_checked, tables)), memory_limit)
+    markers = [read_marker(run) for run in runs]
+    params = run_table(runs, markers)
+    for column in PROVENANCE:   # as `load` has them, after seed
+        params[column] = [m.get(column) for m in markers]
+    return query.connect(runs, params, tuple(map(_checked, tables)), memory_limit)
 
 
 def load(sweep_dir: str | Path, table: str = "yearly", lazy: bool = False,
