@@ -70,7 +70,10 @@ def canonical_overrides(overrides: list[str]) -> list[str]:
 
 
 def canonical(o: Override) -> str:
-    """One parsed override as key=value, with Hydra's string form of the value."""
+    """One parsed override as key=value, with Hydra's string form of the value (of each
+    value, in order, for a sweep such as a=0.9,1.5)."""
+    if o.is_sweep_override():
+        return f"{o.get_key_element()}=" + ",".join(o.sweep_string_iterator())
     return f"{o.get_key_element()}={o.get_value_element_as_str()}"
 
 
