@@ -212,7 +212,7 @@ def test_a_region_rule_deadline_before_its_announcement_is_rejected(monkeypatch,
                        r"region_rule.announce_year=2023"):
         cli.check_overrides(["region_rule=forced_2028", "region_rule.deadline=2020"])
     cli.check_overrides(["region_rule=forced_2028", "region_rule.deadline=2023"])
-    cli.check_overrides(["region_rule.deadline=2020"])  # a free rule has no deadline to keep
+    cli.check_overrides(["region_rule=free", "region_rule.deadline=2020"])  # a free rule has no deadline to keep
 
 
 def test_validate_rejects_a_wrong_type_given_as_a_plain_dict():
@@ -576,11 +576,11 @@ def test_a_sweep_with_a_killed_worker_resumes_without_rewriting_or_partial_resul
 # ---------------------------------------------------------------- issue 13: combinations, conflicts, bounds
 COMBINATION_CASES = [
     # a combination that no single value shows: 2025 -> 2020
-    (["start_year=2016,2025", "end_year=2030,2020"], "end_year", "a year after start_year"),
+    (["start=empty", "start_year=2016,2025", "end_year=2030,2020"], "end_year", "a year after start_year"),
     (["seed=range(30000000)"], "seed", "at most 100,000 runs"),
     (["key=per_inhabitant,per_budget", "seed=range(60000)"], "seed", "this one has 120,000"),
-    (["scenario=forced_regions_2028", "region_rule=free"], "region_rule", "forced_2028 with scenario="),
-    (["scenario=baseline,per_budget_key", "key=mixed"], "key", "per_budget with scenario=per_budget_key"),
+    (["scenario=regions_by_2028", "region_rule=free"], "region_rule", "forced_2028 with scenario="),
+    (["scenario=current_policy,per_budget_key", "key=mixed"], "key", "per_budget with scenario=per_budget_key"),
     (["data=synthetic", "data.path=/some/folder"], "data.path", "empty with data=synthetic"),
     (["scenario_name=../../escaped"], "scenario_name", "a plain folder name"),
     (["sweep_name=a/b"], "sweep_name", "a plain folder name"),
@@ -601,8 +601,8 @@ def test_every_combination_and_option_conflict_is_one_line(overrides, field, acc
 
 
 def test_the_scenario_check_reads_the_scenario_files_and_leaves_free_groups_alone():
-    cli.check_overrides(["scenario=forced_regions_2028", "region_rule=forced_2028"])  # agrees: fine
-    cli.check_overrides(["scenario=baseline", "region_rule=forced_2028"])  # the scenario leaves it to the user
+    cli.check_overrides(["scenario=regions_by_2028", "region_rule=forced_2028"])  # agrees: fine
+    cli.check_overrides(["scenario=current_policy", "region_rule=forced_2028"])  # the scenario leaves it to the user
     groups = cli.config_groups()
     assert {"scenario", "region_rule", "key", "data"} <= set(groups) and "hydra" not in groups
 
