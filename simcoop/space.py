@@ -19,8 +19,9 @@ from simcoop.params import check_value, fields, group_options, groups, kind
 # parameters that describe the world and the model's behaviour or policy (the default set
 # of uncertainties); the rest are run settings (years, seed, data, labels)
 VARIABLE_PREFIXES = ("attributes.", "key.", "incentive.", "igs.", "behaviour.")
-NOT_VARIABLE = {"attributes.seed", "incentive.network_start_year", "behaviour.election_first_year",
-                "behaviour.election_interval"}  # labels and calendar, not behaviour or policy levels
+NOT_VARIABLE = {"attributes.seed", "behaviour.election_first_year", "behaviour.election_interval",
+                "incentive.period_start", "incentive.period_years", "incentive.network_first_round",
+                "incentive.network_round_interval", "incentive.network_deadline"}  # seeds and the calendar, not behaviour or policy levels
 NOT_LEVERS = {"data", "scenario", "start", "lever"}  # the world, bundles of other settings, the initial state
 
 
