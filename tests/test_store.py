@@ -111,7 +111,7 @@ def test_single_runs_get_a_folder_per_process(tmp_path):
     for p in procs:
         _, err = p.communicate(timeout=600)
         assert p.returncode == 0, err[-2000:]
-    assert len(list((tmp_path / "outputs" / "baseline").iterdir())) == 2
+    assert len(list((tmp_path / "outputs" / "current_policy").iterdir())) == 2
 
 
 # ---------------------------------------------------------------- resume with changed inputs
@@ -122,7 +122,7 @@ def data_sweep(tmp_path_factory) -> tuple[Path, Path, list[str]]:
     data = tmp / "data"
     shutil.copytree(embedded_path(), data)
     d = tmp / "sweep"
-    args = [f"data.path={data}", "end_year=2017", f"hydra.sweep.dir={d}"]
+    args = [f"data.path={data}", "start=empty", "end_year=2017", f"hydra.sweep.dir={d}"]
     proc = simcoop("-m", "seed=0,1", *args, cwd=tmp)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return tmp, data, args
