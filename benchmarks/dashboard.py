@@ -25,7 +25,7 @@ TARGET_SECONDS = 0.5
 
 
 def model_steps(n: int) -> list[float]:
-    from simcoop.dashboard import Settings, new_session
+    from simcoop.workshop.dashboard import Settings, new_session
 
     session = new_session(Settings())
     times = []

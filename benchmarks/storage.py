@@ -35,7 +35,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from simcoop.results import TABLES
-from simcoop.store import MARKER
+from simcoop.sweeps.store import MARKER
 
 TARGET_MB = 50.0
 TARGET_MERGE_MB = 1000.0

@@ -46,11 +46,11 @@ from omegaconf import DictConfig, OmegaConf
 from hydra_plugins.simcoop_launcher import batched as batched_launcher
 
 from simcoop import config as schema
-from simcoop import store
+from simcoop.sweeps import store
 from simcoop.atomic import remove_stale
 from simcoop.errors import ConfigError, SimcoopInputError
-from simcoop.landscape import load_landscape
-from simcoop.plotting import summary_figure, summary_table
+from simcoop.data.landscape import load_landscape
+from simcoop.analysis.plotting import summary_figure, summary_table
 from simcoop.results import output_error
 from simcoop.run import CONFIG_DIR, compose, run_config
 from simcoop.sample import apply_sample
@@ -329,7 +329,7 @@ def collect_command(args: list[str]) -> None:
     Verify every run of a sweep (each file against its checksum; a damaged run is named),
     then merge one table of all runs into SWEEP_DIR/collected_TABLE.parquet (default:
     yearly). Runs made with another simcoop version or other data are refused, not mixed."""
-    from simcoop import experiments
+    from simcoop.sweeps import experiments
 
     usage(args, collect_command, 1, 2)
     try:
@@ -381,7 +381,7 @@ def compare_command(args: list[str]) -> None:
     everything that defines the sweep."""
     import itertools
 
-    from simcoop.report import LANGS, write_report
+    from simcoop.workshop.report import LANGS, write_report
 
     usage(args, compare_command, 0, 10**6)
     options = {"scenario": "current_policy", "seeds": "20", "lang": "nl", "labels": ""}
@@ -482,7 +482,7 @@ def dashboard_command(args: list[str]) -> None:
             where += f" and, on the local network, http://{socket.gethostbyname(socket.gethostname())}:{port}"
     print(f"simcoop dashboard on {where} (Ctrl-C stops it)", flush=True)
     os.environ["SIMCOOP_LANG"] = lang
-    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.dashboard", "--host", host,
+    os.execvp(sys.executable, [sys.executable, "-m", "solara", "run", "simcoop.workshop.dashboard", "--host", host,
                                "--port", port, "--production", "--no-open", "--no-check-version"])  # offline
 
 
@@ -498,7 +498,7 @@ def sensitivity_command(args: list[str]) -> None:
     sweep can be moved or copied), then write the analysis. The folder's name holds the
     method and a hash of everything that defines the sweep (n, parameters, seeds, ranges,
     analysis options, overrides)."""
-    from simcoop import sensitivity
+    from simcoop.analysis import sensitivity
 
     usage(args, sensitivity_command, 1, 10**6)
     method, options, extra = args[0], {}, []

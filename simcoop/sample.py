@@ -1,6 +1,6 @@
 """One run of a sensitivity sweep takes its parameter values from a row of a sample file.
 
-This lives on the config-composition side (not in `simcoop.sensitivity`) so that running a
+This lives on the config-composition side (not in `simcoop.analysis.sensitivity`) so that running a
 config never imports the analysis code. A sample column is either a parameter of the schema
 (set as it is) or a config group (`key`, `scenario`, ...): a group's option is stored as the
 field values it sets (`groups` in `problem.json` beside the sample), worked out when the

@@ -98,4 +98,4 @@ def test_running_a_config_does_not_import_the_analysis():
     """run.py composes and runs; sensitivity analysis sits on top of it, not under it."""
     tree = ast.parse((Path(simcoop.__file__).parent / "run.py").read_text(encoding="utf-8"))
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
-    assert not {"simcoop.sensitivity", "simcoop.analysis", "simcoop.ema"} & imported
+    assert not {"simcoop.analysis.sensitivity", "simcoop.analysis", "simcoop.sweeps.ema"} & imported

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simcoop.landscape import embedded_path
+from simcoop.data.landscape import embedded_path
 from simcoop.results import read_metadata
 
 

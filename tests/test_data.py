@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from simcoop.errors import DataError
-from simcoop.landscape import embedded_path, load_landscape, synthetic_landscape
+from simcoop.data.landscape import embedded_path, load_landscape, synthetic_landscape
 
 
 def test_embedded_flanders_data():

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simcoop import ema
+from simcoop.sweeps import ema
 from simcoop.config import iter_params
 from simcoop.errors import ConfigError
 from simcoop.run import simulate
@@ -108,7 +108,7 @@ def test_bad_specifications_are_refused_in_one_line(kwargs, field):
 
 
 def test_importing_the_adapter_prints_no_ipyparallel_warning():
-    proc = subprocess.run([sys.executable, "-W", "default", "-c", "import simcoop.ema"], capture_output=True,
+    proc = subprocess.run([sys.executable, "-W", "default", "-c", "import simcoop.sweeps.ema"], capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0 and "ipyparallel" not in proc.stderr, proc.stderr
 

@@ -10,7 +10,7 @@ import pytest
 from simcoop import config as schema
 from simcoop import labels
 from simcoop.labels import count, euro, fmt, fmt_difference, label, number, override_label, percent
-from simcoop.naming import combination_label, scenario_label
+from simcoop.analysis.naming import combination_label, scenario_label
 from simcoop.run import group_options
 
 NOT_SHOWN = {"seed", "scenario_name", "sweep_name", "data.path", "experiment.name", "sample.file", "sample.id"}

@@ -9,10 +9,11 @@ import sys
 import numpy as np
 import pytest
 
-from simcoop import attributes, decisions, igs, realdata, utility
+from simcoop.model import attributes, decisions, igs, utility
+from simcoop.data import realdata
 from simcoop.analysis import levers
 from simcoop.config import AttributesConfig, IgsConfig, KeyConfig
-from simcoop.landscape import embedded_path, load_landscape
+from simcoop.data.landscape import embedded_path, load_landscape
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simcoop import keys, metrics, policy, trust, utility
+from simcoop.model import keys, metrics, policy, trust, utility
 from simcoop.config import (
     BehaviourConfig,
     IgsConfig,
@@ -13,7 +13,7 @@ from simcoop.config import (
     KeyConfig,
     RegionRuleConfig,
 )
-from simcoop.igs import economics
+from simcoop.model.igs import economics
 
 BEH = BehaviourConfig()
 RNG = np.random.default_rng(42)

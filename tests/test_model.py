@@ -6,7 +6,7 @@ import numpy as np
 import pandas.testing as pdt
 from conftest import SYNTHETIC
 
-from simcoop import decisions, policy
+from simcoop.model import decisions, policy
 from simcoop.config import IncentiveConfig
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config

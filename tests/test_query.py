@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import simcoop
-from simcoop import experiments, query, store
+from simcoop.sweeps import experiments, query, store
 from simcoop.errors import SimcoopInputError
 from simcoop.results import TABLES
 

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simcoop import policy, realdata
+from simcoop.model import policy
+from simcoop.data import realdata
 from simcoop.config import IncentiveConfig
 from simcoop.errors import ConfigError, DataError
-from simcoop.landscape import embedded_path, load_landscape
+from simcoop.data.landscape import embedded_path, load_landscape
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from browser import ARTIFACTS, launch
-from simcoop.comparison import combinations, end_values, key_figures
-from simcoop.experiments import load
-from simcoop.maps import assign_colours, flanders_geometry
+from simcoop.workshop.comparison import combinations, end_values, key_figures
+from simcoop.sweeps.experiments import load
+from simcoop.analysis.maps import assign_colours, flanders_geometry
 
 END_YEAR = "2029"
 
@@ -150,7 +150,7 @@ def test_report_in_a_browser_fits_the_screen_and_finds_herentals(compared):
 def test_igs_are_named_by_their_real_name_else_by_their_largest_member():
     import pandas as pd
 
-    from simcoop.naming import with_igs_names
+    from simcoop.analysis.naming import with_igs_names
 
     rows = pd.DataFrame({"year": [2026] * 4, "nis": [1, 2, 3, 4], "name": ["Herentals", "Geel", "Olen", "Mol"],
                          "population": [28000, 41000, 12000, 37000],
@@ -169,7 +169,7 @@ def test_igs_are_named_by_their_real_name_else_by_their_largest_member():
 def test_history_says_when_and_why_in_plain_words():
     import pandas as pd
 
-    from simcoop.lookup import history_lines
+    from simcoop.workshop.lookup import history_lines
 
     names = pd.DataFrame({"year": [2026, 2026], "igs_id": [3, 5], "igs_name": ["Kempens Karakter", "IGS Geel"]})
     first = pd.DataFrame({"year": [2026, 2026], "nis": [13011, 13008], "igs_id": pd.array([3, None], dtype="Int64"),

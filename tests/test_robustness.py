@@ -41,12 +41,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import simcoop
-from simcoop import cli, experiments, results, store
+from simcoop import cli, results
+from simcoop.sweeps import experiments, store
 from simcoop import config as schema
 from simcoop.errors import DataError, SimcoopInputError
-from simcoop.landscape import embedded_path
+from simcoop.data.landscape import embedded_path
 from simcoop.results import TABLES
-from simcoop.store import MARKER
+from simcoop.sweeps.store import MARKER
 
 SMALL = ["data=synthetic", "data.n_municipalities=30", "data.n_regions=3", "end_year=2019"]
 RESULT_FILES = [f"{t}.parquet" for t in TABLES] + ["config.yaml"]
@@ -644,12 +645,12 @@ def test_a_region_that_falls_apart_gives_one_warning_line(tmp_path, caplog):
 
     folder = damaged(tmp_path, MUN, edit(move_first_to_last_region))
     with caplog.at_level("WARNING", logger="simcoop"):
-        simcoop.landscape.load_landscape(folder)
+        simcoop.data.landscape.load_landscape(folder)
     [line] = [r.getMessage() for r in caplog.records]
     assert line.startswith("data warning: municipalities.csv: reference region") and "falls apart" in line
     caplog.clear()
     with caplog.at_level("WARNING", logger="simcoop"):
-        simcoop.landscape.load_landscape()  # the embedded data: Voeren is an exclave, not a broken region
+        simcoop.data.landscape.load_landscape()  # the embedded data: Voeren is an exclave, not a broken region
     assert caplog.records == []
 
 

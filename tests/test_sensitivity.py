@@ -7,9 +7,9 @@ import sys
 
 import pandas as pd
 
-from simcoop.experiments import complete_runs, load
-from simcoop.sensitivity import markdown, problem
-from simcoop.store import read_marker
+from simcoop.sweeps.experiments import complete_runs, load
+from simcoop.analysis.sensitivity import markdown, problem
+from simcoop.sweeps.store import read_marker
 
 SMALL = ["data=synthetic", "end_year=2022"]
 

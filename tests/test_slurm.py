@@ -25,9 +25,9 @@ import pandas.testing as pdt
 import pytest
 from hydra.plugins.launcher import Launcher
 
-from simcoop import experiments
+from simcoop.sweeps import experiments
 from simcoop.results import TABLES
-from simcoop.store import MARKER
+from simcoop.sweeps.store import MARKER
 
 PROGRAMS = ("munged", "slurmctld", "slurmd", "sbatch", "sinfo", "squeue", "scancel")
 SBIN_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/sbin"

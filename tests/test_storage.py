@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import simcoop
-from simcoop import experiments, store
+from simcoop.sweeps import experiments, store
 from simcoop.results import (FIXED_INTEGERS, FLOAT32_TABLES, TABLES, compact, read_metadata, smallest_integer,
                              write_parquet)
 

@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simcoop import experiments, store
-from simcoop.landscape import embedded_path
+from simcoop.sweeps import experiments, store
+from simcoop.data.landscape import embedded_path
 from simcoop.results import TABLES, package_version, read_metadata
-from simcoop.store import MARKER
+from simcoop.sweeps.store import MARKER
 
 SMALL = ["data=synthetic", "data.n_municipalities=30", "data.n_regions=3", "end_year=2018"]
 RUN_FILES = sorted([f"{t}.parquet" for t in TABLES] + ["config.yaml", MARKER])

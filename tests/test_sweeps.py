@@ -14,8 +14,8 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from simcoop import experiments
-from simcoop.store import MARKER
+from simcoop.sweeps import experiments
+from simcoop.sweeps.store import MARKER
 
 GRID = ["key=per_inhabitant,per_budget", "igs.staff_hosted_by_city=true,false", "seed=0,1",
         "data=synthetic", "data.n_municipalities=40", "end_year=2020"]

@@ -1,6 +1,6 @@
 """The vectorised core gives what one-at-a-time computation gives.
 
-Decisions are evaluated in batches (simcoop.evaluation, decisions.menus) and re-evaluated
+Decisions are evaluated in batches (simcoop.model.evaluation, decisions.menus) and re-evaluated
 only for municipalities whose options a move may have changed. These tests check the
 three things that could go wrong: a set's result depending on the other sets of its batch,
 a key or an economics formula differing between one set and many, and a stale menu being
@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 
 import simcoop
-from simcoop import decisions, keys
+from simcoop.model import decisions, keys
 from simcoop.config import IgsConfig, KeyConfig
-from simcoop.evaluation import Candidates, evaluate
-from simcoop.igs import economics, economics_of_sets
+from simcoop.model.evaluation import Candidates, evaluate
+from simcoop.model.igs import economics, economics_of_sets
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
 

@@ -20,8 +20,8 @@ from simcoop.analysis import who_with_whom as ww
 from simcoop.analysis.random_clusters import NONE, random_clusters
 from simcoop.analysis.who_with_whom_report import END, START, outer_borders, write_section
 from simcoop.errors import SimcoopInputError
-from simcoop.landscape import Landscape
-from simcoop.store import MARKER
+from simcoop.data.landscape import Landscape
+from simcoop.sweeps.store import MARKER
 
 ALL6 = np.ones(6, dtype=bool)
 

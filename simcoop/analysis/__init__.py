@@ -11,8 +11,8 @@ import importlib
 from pathlib import Path
 
 from simcoop.errors import SimcoopInputError
-from simcoop.experiments import complete_runs
-from simcoop.store import read_marker
+from simcoop.sweeps.experiments import complete_runs
+from simcoop.sweeps.store import read_marker
 
 EXPERIMENTS = ("dominance", "path_dependence", "breakup_risk", "validation", "levers", "who_with_whom")
 

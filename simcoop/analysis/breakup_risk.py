@@ -11,7 +11,7 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 
 from simcoop.analysis.common import LANG, palette, readable, save_figure, theme, write_table
-from simcoop.experiments import load, parameters
+from simcoop.sweeps.experiments import load, parameters
 from simcoop.labels import label
 
 HORIZON = 6  # years: "partnerships start falling apart after 3-4 years" (digest, Mechanism 6)

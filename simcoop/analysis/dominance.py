@@ -9,7 +9,7 @@ import seaborn as sns
 
 from simcoop.analysis.common import LANG, last_years, legend_outside, palette, readable, save_figure, theme, \
     write_table
-from simcoop.experiments import load, parameters, summarise
+from simcoop.sweeps.experiments import load, parameters, summarise
 from simcoop.labels import label
 
 METRICS = ["centre_excess_mean", "dominance_mean", "gini_net_benefit"]

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simcoop import realdata
+from simcoop.data import realdata
 from simcoop.analysis.common import write_table
-from simcoop.experiments import load
-from simcoop.landscape import embedded_path, load_landscape
+from simcoop.sweeps.experiments import load
+from simcoop.data.landscape import embedded_path, load_landscape
 
 START, END = "<!-- levers:start -->", "<!-- levers:end -->"
 OUTCOMES = {

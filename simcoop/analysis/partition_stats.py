@@ -16,7 +16,7 @@ from sklearn.metrics.cluster import pair_confusion_matrix
 
 from simcoop.analysis.random_clusters import NONE
 from simcoop.analysis.validation import interval
-from simcoop.landscape import Landscape
+from simcoop.data.landscape import Landscape
 
 NORM = 85_000
 PAIRWISE = ("adjusted_rand", "pair_precision", "pair_recall", "membership_auc", "region_coverage_spearman")

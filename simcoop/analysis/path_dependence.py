@@ -17,9 +17,9 @@ import pandas as pd
 import seaborn as sns
 
 from simcoop.analysis.common import LANG, legend_outside, palette, readable, save_figure, theme, write_table
-from simcoop.experiments import complete_runs, load, parameters, summarise
+from simcoop.sweeps.experiments import complete_runs, load, parameters, summarise
 from simcoop.labels import label
-from simcoop.store import read_marker
+from simcoop.sweeps.store import read_marker
 
 
 def co_membership(igs_ids: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 
 from simcoop.errors import SimcoopInputError
-from simcoop.landscape import Landscape
+from simcoop.data.landscape import Landscape
 
 NONE = -1  # label of a municipality outside every IGS
 SIZE_MODES = ("real", "norm")

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from simcoop.analysis.common import write_table
-from simcoop.experiments import load
+from simcoop.sweeps.experiments import load
 
 START, END = "<!-- patterns:start -->", "<!-- patterns:end -->"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simcoop import realdata
+from simcoop.data import realdata
 from simcoop.analysis.common import write_table
 from simcoop.analysis.partition_stats import (
     NORM, STATISTICS, adjusted_rand, agreement, compare, membership_auc, membership_frequency,
@@ -31,9 +31,9 @@ from simcoop.analysis.partition_stats import (
 from simcoop.analysis.random_clusters import NONE, random_clusters
 from simcoop.analysis.who_with_whom_report import Result, map_figure, section, write_section
 from simcoop.errors import SimcoopInputError
-from simcoop.experiments import complete_runs, load, run_table
-from simcoop.landscape import Landscape, embedded_path, load_landscape
-from simcoop.store import read_marker
+from simcoop.sweeps.experiments import complete_runs, load, run_table
+from simcoop.data.landscape import Landscape, embedded_path, load_landscape
+from simcoop.sweeps.store import read_marker
 
 __all__ = [  # the statistics of partition_stats, re-exported beside this module's own
     "NORM", "STATISTICS", "adjusted_rand", "agreement", "compare", "membership_auc", "membership_frequency",

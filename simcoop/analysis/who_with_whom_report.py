@@ -17,8 +17,8 @@ from matplotlib.collections import LineCollection, PolyCollection
 
 from simcoop.analysis.common import save_figure
 from simcoop.labels import count, has_label, label, number
-from simcoop.landscape import Landscape
-from simcoop.plotting import flanders_outlines
+from simcoop.data.landscape import Landscape
+from simcoop.analysis.plotting import flanders_outlines
 
 START, END = "<!-- who-with-whom:start -->", "<!-- who-with-whom:end -->"
 DECIMALS = {"adjusted_rand": 3, "pair_precision": 2, "pair_recall": 2, "membership_auc": 2,

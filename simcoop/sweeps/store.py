@@ -24,15 +24,12 @@ import json
 import math
 import os
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any, Iterator
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, RangeSweep
-from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf
 
 from simcoop.atomic import discard, file_digest, remove_stale, temp_path
 from simcoop.errors import SimcoopInputError
@@ -169,8 +166,8 @@ def config_digest(config: dict) -> str:
 
 @functools.lru_cache(maxsize=32)
 def _data_checksum(folder: str, stamp: tuple) -> str:
-    from simcoop.landscape import embedded_path, load_landscape
-    from simcoop.realdata import checksum
+    from simcoop.data.landscape import embedded_path, load_landscape
+    from simcoop.data.realdata import checksum
 
     path = Path(folder) if folder else embedded_path()
     return checksum(path, load_landscape(path).checksum)   # the checksum a run records
@@ -178,11 +175,11 @@ def _data_checksum(folder: str, stamp: tuple) -> str:
 
 def data_checksum(data: dict) -> str | None:
     """The checksum of the data files a config reads (None for a synthetic landscape, which
-    its config defines): the map and every optional file of `simcoop.realdata`."""
+    its config defines): the map and every optional file of `simcoop.data.realdata`."""
     if data.get("source") != "flanders":
         return None
-    from simcoop.landscape import ADJACENCY, MUNICIPALITIES, embedded_path
-    from simcoop.realdata import OPTIONAL_FILES
+    from simcoop.data.landscape import ADJACENCY, MUNICIPALITIES, embedded_path
+    from simcoop.data.realdata import OPTIONAL_FILES
 
     folder = Path(data.get("path") or embedded_path())
     stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) if p.is_file() else None
@@ -398,51 +395,3 @@ def count_complete(sweep_dir: Path) -> int:
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
-
-
-def _workers(config: DictConfig) -> int | None:
-    """Parallel workers of a local joblib sweep (n_jobs=-1: every core)."""
-    n = config.hydra.launcher.get("n_jobs") if "launcher" in config.hydra else None
-    if not isinstance(n, int):
-        return None
-    return max(1, (os.cpu_count() or 1) + 1 + n) if n < 0 else n
-
-
-class SweepCallback(Callback):
-    """Hydra callback: checks the sweep's size and store before any run, and notes its
-    size and start, so each job can report progress."""
-
-    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        sweep_dir = Path(config.hydra.sweep.dir)
-        params = config.hydra.sweeper.get("params")
-        params = OmegaConf.to_container(params, resolve=True) if params else {}
-        try:
-            params = {k: str(v) for k, v in params.items()}
-            total = check_size(list(config.hydra.overrides.task), params)
-            if params:  # an experiment's grid: validate every combination, as the command line was
-                from simcoop.cli import check_overrides, user_overrides
-
-                check_overrides(user_overrides(merged_overrides(list(config.hydra.overrides.task), params)))
-            sweep_dir.mkdir(parents=True, exist_ok=True)
-            remove_stale(sweep_dir)
-            check_resume(sweep_dir)
-            info = {"started": time.time(), "total": total, "workers": _workers(config)}
-            tmp = temp_path(sweep_dir / SWEEP_INFO)
-            tmp.write_text(json.dumps(info), encoding="utf-8")
-            os.replace(tmp, sweep_dir / SWEEP_INFO)
-        except SimcoopInputError as exc:
-            print(f"simcoop: {exc}", file=sys.stderr)
-            sys.exit(2)
-        except OSError as exc:
-            print(f"simcoop: {output_error(sweep_dir, exc)}", file=sys.stderr)
-            sys.exit(2)
-        print(f"[simcoop] sweep of {total} runs into {sweep_dir}", file=sys.stderr)
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """An experiment's sweep ends with its analysis: tidy data and figures."""
-        if config.get("experiment") and config.experiment.get("name"):
-            from simcoop.analysis import analyse
-
-            written = analyse(Path(config.hydra.sweep.dir))
-            print(f"[simcoop] {config.experiment.name}: {len(written)} files in "
-                  f"{Path(config.hydra.sweep.dir) / 'analysis'}", file=sys.stderr)

@@ -14,9 +14,9 @@ import seaborn as sns
 from matplotlib.collections import PolyCollection
 
 from simcoop.labels import label
-from simcoop.landscape import embedded_path
-from simcoop.maps import NONE_COLOUR, adjacency_pairs, assign_colours, igs_neighbours
-from simcoop.naming import with_igs_names
+from simcoop.data.landscape import embedded_path
+from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, igs_neighbours
+from simcoop.analysis.naming import with_igs_names
 from simcoop.results import SimulationResult
 
 

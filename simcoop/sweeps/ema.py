@@ -2,7 +2,7 @@
 levers, scalar outcomes of your choice; run it with EMA's own evaluators and analyse it
 with EMA's PRIM or feature scoring.
 
-    from simcoop import ema   # first: it silences EMA's ipyparallel warning
+    from simcoop.sweeps import ema   # first: it silences EMA's ipyparallel warning
 
     model = ema.model(uncertainties=["behaviour.trust_erosion", "behaviour.budget_shock_probability"],
                       levers=["key"], outcomes=["breakup_rate", "coverage_municipalities"],
@@ -15,7 +15,7 @@ with EMA's PRIM or feature scoring.
 
 EMA Workbench, its evaluators, PRIM and feature scoring are re-exported here
 (`ema.perform_experiments`, `ema.SequentialEvaluator`, `ema.MultiprocessingEvaluator`,
-`ema.prim`, `ema.feature_scoring`), so importing simcoop.ema first is all it takes.
+`ema.prim`, `ema.feature_scoring`), so importing simcoop.sweeps.ema first is all it takes.
 
 Uncertainties are parameters of the ODD table (all behavioural and policy ones by default)
 over their accepted range, or narrowed with {name: (low, high)}; levers are config groups
@@ -45,7 +45,7 @@ from ema_workbench.analysis import feature_scoring, prim  # noqa: E402,F401  (re
 from simcoop import outcomes as outcome_specs  # noqa: E402
 from simcoop.errors import ConfigError  # noqa: E402
 from simcoop.run import compose, simulate  # noqa: E402
-from simcoop.space import Dimension, default_levers, dimensions, variable_parameters  # noqa: E402
+from simcoop.sweeps.space import Dimension, default_levers, dimensions, variable_parameters  # noqa: E402
 
 DEFAULT_OUTCOMES = ("coverage", "dominance", "breakup_rate")
 

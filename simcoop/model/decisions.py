@@ -3,7 +3,7 @@
 A municipality's menu holds, in a fixed order: stay (in its IGS, or alone), leave (if it
 is in one), join each reachable IGS (by IGS id), and found a new IGS with trusted
 unaffiliated neighbours. `menus` builds the menus of many municipalities at once,
-evaluates all their options in one vectorised pass (simcoop.evaluation) and turns the
+evaluates all their options in one vectorised pass (simcoop.model.evaluation) and turns the
 utilities into choice probabilities (multinomial logit); `Menu.pick` draws the choice.
 """
 
@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcoop import policy, utility
-from simcoop.evaluation import Candidates, evaluate
+from simcoop.model import policy, utility
+from simcoop.model.evaluation import Candidates, evaluate
 
 if TYPE_CHECKING:
-    from simcoop.igs import IGS
-    from simcoop.model import CooperationModel
+    from simcoop.model.igs import IGS
+    from simcoop.model.model import CooperationModel
 
 STAY, LEAVE, JOIN, FOUND = 0, 1, 2, 3
 KINDS = ("stay", "leave", "join", "found")

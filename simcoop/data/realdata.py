@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from simcoop.errors import DataError
-from simcoop.landscape import MUNICIPALITIES, Landscape, _codes, _first_bad, _numeric
+from simcoop.data.landscape import MUNICIPALITIES, Landscape, _codes, _first_bad, _numeric
 
 IGS_FILE = "igs_cultuur_2020_2025.csv"
 FISCAL_FILE = "fiscal_income_2022.csv"

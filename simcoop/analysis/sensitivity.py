@@ -9,14 +9,14 @@
 Samples come from SALib and are written to the sweep folder first (`sample.parquet`, the
 values each run takes; `design.parquet`, SALib's own numbers; `problem.json`); each run of
 the sweep reads its row (`sample.file`, `sample.id`), so a killed analysis resumes like any
-sweep. `params` are parameters of the ODD table or config groups (`simcoop.space`): numeric
+sweep. `params` are parameters of the ODD table or config groups (`simcoop.sweeps.space`): numeric
 ones over +-50% of the default within the ODD range (`ranges=odd`: the whole range),
 booleans, text with a fixed set of values and config groups as categories (SALib samples a
 category's index; PRIM restricts sets of categories). `seeds=N` runs every point with seeds
 0..N-1 and averages the outcomes. `outcome=` takes `simcoop.outcomes` specs (default:
 coverage and dominance over the last five years, breakup rate); `threshold=` defines PRIM's
 cases: `q0.8` (the default: above the 80% quantile) or a value, `case=low` for below it.
-PRIM comes from EMA Workbench's analysis module (`simcoop.ema`).
+PRIM comes from EMA Workbench's analysis module (`simcoop.sweeps.ema`).
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ from SALib.sample import sobol as sobol_sample
 from simcoop import outcomes as outcome_specs
 from simcoop.analysis.common import LANG, save_figure, theme, write_table
 from simcoop.errors import ConfigError
-from simcoop.experiments import load
+from simcoop.sweeps.experiments import load
 from simcoop.labels import label
-from simcoop.space import dimensions, half_range, variable_parameters
+from simcoop.sweeps.space import dimensions, half_range, variable_parameters
 
 OUTPUTS = ("coverage", "dominance", "breakup_rate")
 METHODS = {"morris": 10, "sobol": 64, "prim": 500, "calibrate": 200}  # method: default size n
@@ -219,8 +219,8 @@ def calibration_distance(yearly: pd.DataFrame) -> pd.DataFrame:
 
 def base_overrides(sweep_dir: Path) -> list[str]:
     """The command-line overrides every run of the sweep shares (not its sample row)."""
-    from simcoop.experiments import complete_runs
-    from simcoop.store import read_marker
+    from simcoop.sweeps.experiments import complete_runs
+    from simcoop.sweeps.store import read_marker
 
     marker = read_marker(complete_runs(sweep_dir)[0])
     return [o for o in marker["overrides"] if not o.startswith(("sample.", "sweep_name="))]
@@ -347,7 +347,7 @@ def prim_inputs(prob: dict, x: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
-    from simcoop.ema import prim
+    from simcoop.sweeps.ema import prim
 
     inputs = prim_inputs(prob, x)
     boxes, trajectories = [], []
@@ -460,6 +460,6 @@ if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "--write":
         write_docs(Path(sys.argv[2]), [Path(a) for a in sys.argv[3:]])
     else:
-        print("usage: python -m simcoop.sensitivity --write docs/validation.md SWEEP_DIR [SWEEP_DIR ...]",
+        print("usage: python -m simcoop.analysis.sensitivity --write docs/validation.md SWEEP_DIR [SWEEP_DIR ...]",
               file=sys.stderr)
         sys.exit(2)

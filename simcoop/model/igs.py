@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcoop import keys, metrics
+from simcoop.model import keys, metrics
 from simcoop.config import IgsConfig, KeyConfig
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simcoop.config import AttributesConfig, BehaviourConfig
-from simcoop.landscape import Landscape
-from simcoop.realdata import RealData
+from simcoop.data.landscape import Landscape
+from simcoop.data.realdata import RealData
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 State lives in numpy arrays on the model (index `idx`); agents read it through
 properties, so there is one copy of the truth and the utilities of all options can be
-computed at once (simcoop.evaluation). What makes a centre city different is said here
+computed at once (simcoop.model.evaluation). What makes a centre city different is said here
 (`scale_factor`) and read into an array by the model.
 """
 
@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from simcoop import decisions, policy
-from simcoop.igs import IGS
+from simcoop.model import decisions, policy
+from simcoop.model.igs import IGS
 
 if TYPE_CHECKING:
-    from simcoop.model import CooperationModel
+    from simcoop.model.model import CooperationModel
 
 
 class Municipality(mesa.Agent):

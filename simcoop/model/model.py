@@ -24,14 +24,15 @@ import pandas as pd
 
 from pathlib import Path
 
-from simcoop import decisions, metrics, policy, realdata, trust
-from simcoop.agents import Centrumstad, Municipality
-from simcoop.attributes import derive
+from simcoop.model import decisions, metrics, policy, trust
+from simcoop.data import realdata
+from simcoop.model.agents import Centrumstad, Municipality
+from simcoop.model.attributes import derive
 from simcoop.config import SimConfig
 from simcoop.errors import ConfigError
-from simcoop.evaluation import Candidates, evaluate
-from simcoop.igs import IGS, Economics
-from simcoop.landscape import Landscape, embedded_path, load_landscape, synthetic_landscape
+from simcoop.model.evaluation import Candidates, evaluate
+from simcoop.model.igs import IGS, Economics
+from simcoop.data.landscape import Landscape, embedded_path, load_landscape, synthetic_landscape
 
 EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]
 IGS_COLUMNS = ["year", "igs_id", "igs_name", "n_members", "population", "recognised", "subsidy_eur", "paid_fte",

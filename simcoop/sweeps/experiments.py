@@ -1,7 +1,7 @@
 """Merging and summarising a sweep: one tidy DataFrame, then means with 95% intervals.
 
-    df = simcoop.experiments.load("sweeps/keys")           # yearly rows of every run
-    summary = simcoop.experiments.summarise(df)            # per combination and year
+    df = simcoop.sweeps.experiments.load("sweeps/keys")           # yearly rows of every run
+    summary = simcoop.sweeps.experiments.summarise(df)            # per combination and year
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
-from simcoop import query
+from simcoop.sweeps import query
 from simcoop.errors import SimcoopInputError
 from simcoop.results import TABLES, smallest_integer
 from simcoop.run import GROUPS
 from simcoop.atomic import temp_path
-from simcoop.store import MARKER, marked_runs, read_marker, verify
-from simcoop.store import flatten as _flatten
+from simcoop.sweeps.store import MARKER, marked_runs, read_marker, verify
+from simcoop.sweeps.store import flatten as _flatten
 
 NOT_PARAMETERS = {"sweep_name", "experiment"}  # labels, not parameters
 PROVENANCE = ("simcoop_version", "data_checksum")  # columns after seed: what made each run
@@ -232,7 +232,7 @@ def connect(sweep_dir: str | Path, tables: tuple[str, ...] = TABLES,
             memory_limit: str = query.MEMORY_LIMIT) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection to a sweep for questions too big for memory: a view per table of
     `tables` (each run's rows with its parameters and seed, like `load`) and `runs` (one row
-    per complete run). See `simcoop.query`."""
+    per complete run). See `simcoop.sweeps.query`."""
     runs = _complete_runs(sweep_dir)
     markers = [read_marker(run) for run in runs]
     params = run_table(runs, markers)
@@ -264,7 +264,7 @@ def load(sweep_dir: str | Path, table: str = "yearly", lazy: bool = False,
 
     `lazy=True` returns a DuckDB relation over the run files instead (nothing is read until
     it is queried; `.filter(...)`, `.aggregate(...)`, `.df()`), for sweeps whose table would
-    not fit in memory: see `connect` and `simcoop.query`.
+    not fit in memory: see `connect` and `simcoop.sweeps.query`.
     """
     if lazy:
         return connect(sweep_dir, (table,)).sql(f"SELECT * FROM {table}")
@@ -309,7 +309,7 @@ def summarise(df: pd.DataFrame, metrics: list[str] | None = None, by: list[str] 
 def collect(sweep_dir: str | Path, table: str = "yearly", allow_mixed: bool = False) -> Path:
     """Write the merged sweep as one parquet file in the sweep folder (atomically): the rows
     and dtypes `load` gives, streamed run by run in row groups, so memory stays bounded
-    whatever the sweep's size (`simcoop.query.write_merged`); every run verified
+    whatever the sweep's size (`simcoop.sweeps.query.write_merged`); every run verified
     first, see `load`."""
     params, paths = _runs_in_order(sweep_dir, table, allow_mixed)
     typed = pd.DataFrame({name: _parameter_column(params[name].reset_index(drop=True), np.ones(len(params), int))

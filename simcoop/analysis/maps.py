@@ -18,7 +18,7 @@ from typing import Iterable
 
 import numpy as np
 
-from simcoop.landscape import embedded_path
+from simcoop.data.landscape import embedded_path
 
 WIDTH = 1000
 NONE_COLOUR = "#ffffff"

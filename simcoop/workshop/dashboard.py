@@ -29,10 +29,10 @@ from omegaconf import OmegaConf
 
 from simcoop.config import KEYS
 from simcoop.labels import LANGS, count, euro, fmt_difference, label, percent
-from simcoop.lookup import history_lines
-from simcoop.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
+from simcoop.workshop.lookup import history_lines
+from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
 from simcoop.model import CooperationModel
-from simcoop.plotting import draw_named_map
+from simcoop.analysis.plotting import draw_named_map
 from simcoop.run import collect, compose, group_options, to_sim_config
 
 DEFAULT_LANG = os.environ.get("SIMCOOP_LANG", "nl") if os.environ.get("SIMCOOP_LANG") in LANGS else "nl"

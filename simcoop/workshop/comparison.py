@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from simcoop.errors import ConfigError
-from simcoop.experiments import parameters
-from simcoop.naming import combination_label
+from simcoop.sweeps.experiments import parameters
+from simcoop.analysis.naming import combination_label
 
 # the key figures of the report, in this order
 KEY_FIGURES = ("n_igs", "coverage_municipalities", "coverage_population", "mean_members", "n_recognised",

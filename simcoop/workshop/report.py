@@ -25,13 +25,13 @@ import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
-from simcoop.comparison import (KEY_FIGURES, Combination, combination_keys, combinations, end_values,
+from simcoop.workshop.comparison import (KEY_FIGURES, Combination, combination_keys, combinations, end_values,
                                 fixed_settings, key_figures, varying)
-from simcoop.experiments import load
+from simcoop.sweeps.experiments import load
 from simcoop.labels import LANGS, METRIC_FORMAT, fmt, fmt_difference, has_label, label, percent
-from simcoop.lookup import history_lines, municipality_view
-from simcoop.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
-from simcoop.naming import field_label, igs_names, with_igs_names
+from simcoop.workshop.lookup import history_lines, municipality_view
+from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
+from simcoop.analysis.naming import field_label, igs_names, with_igs_names
 from simcoop.results import package_version
 
 TRAJECTORIES = ("n_igs", "coverage_municipalities", "dominance_mean", "mean_trust_members")

@@ -4,7 +4,7 @@ A candidate is a municipality (the chooser) and a member set it would belong to:
 in its IGS, joining another, founding one with partners, or, at the end of the year, a
 member taking stock of what its IGS brought. All candidates of a moment are evaluated in
 one pass of numpy instead of thousands of small computations; the formulas are those of
-`simcoop.utility` (one term per mechanism of the digest) and `simcoop.igs.economics_of_sets`.
+`simcoop.model.utility` (one term per mechanism of the digest) and `simcoop.model.igs.economics_of_sets`.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcoop import policy, utility
-from simcoop.attributes import expertise_from_staff
-from simcoop.igs import SetEconomics, economics_of_sets
+from simcoop.model import policy, utility
+from simcoop.model.attributes import expertise_from_staff
+from simcoop.model.igs import SetEconomics, economics_of_sets
 
 if TYPE_CHECKING:
-    from simcoop.model import CooperationModel
+    from simcoop.model.model import CooperationModel
 
 
 @dataclass
