@@ -386,8 +386,8 @@ def validate(cfg: DictConfig | dict) -> None:
             raise ConfigError(name, value, _accepted(f))
         if low is not None and not (low <= value <= high):
             raise ConfigError(name, value, f"{fmt_number(low)} to {fmt_number(high)} ({meta['unit']})")
-    if values["end_year"] <= values["start_year"]:
-        raise ConfigError("end_year", values["end_year"], f"a year after start_year={values['start_year']}")
+    if values["end_year"] < values["start_year"]:   # inclusive: end_year = start_year runs one year
+        raise ConfigError("end_year", values["end_year"], f"start_year={values['start_year']} or a later year")
     rule = values["region_rule"]
     if rule["mode"] == "forced" and rule["deadline"] < rule["announce_year"]:
         # before the announcement cross-region joins are allowed, so a rule in force earlier

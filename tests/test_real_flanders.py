@@ -67,6 +67,15 @@ def test_real_start_reproduces_the_real_membership_in_its_first_year(run):
     assert r.yearly.loc[0, "n_recognised"] == 19     # the four below 85,000 are recognised for the period
 
 
+def test_a_one_year_run_records_the_real_start_and_one_simulated_year(run):
+    """end_year is inclusive: end_year = start_year runs the first policy year alone."""
+    r = run(["end_year=2026"], 0)
+    assert r.yearly["year"].tolist() == [2025, 2026]
+    assert set(r.membership["year"]) == {2025, 2026}
+    with pytest.raises(ConfigError, match="end_year=2025.*start_year=2026 or a later year"):
+        run(["end_year=2025"], 0)
+
+
 def test_region_rule_expels_exactly_the_members_outside_their_home_region():
     model = _model(["region_rule.deadline=2026", "end_year=2027"])
     model.step()

@@ -577,7 +577,7 @@ def test_a_sweep_with_a_killed_worker_resumes_without_rewriting_or_partial_resul
 # ---------------------------------------------------------------- issue 13: combinations, conflicts, bounds
 COMBINATION_CASES = [
     # a combination that no single value shows: 2025 -> 2020
-    (["start=empty", "start_year=2016,2025", "end_year=2030,2020"], "end_year", "a year after start_year"),
+    (["start=empty", "start_year=2016,2025", "end_year=2030,2020"], "end_year", "or a later year"),
     (["seed=range(30000000)"], "seed", "at most 100,000 runs"),
     (["key=per_inhabitant,per_budget", "seed=range(60000)"], "seed", "this one has 120,000"),
     (["scenario=regions_by_2028", "region_rule=free"], "region_rule", "forced_2028 with scenario="),
