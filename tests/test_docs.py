@@ -105,3 +105,25 @@ def test_commands_the_readme_shows_are_installed():
     import nbconvert  # noqa: F401  (installed by the test extra)
     assert shutil.which("jupyter", path=str(Path(sys.executable).parent)), "jupyter missing from the venv"
     assert "papermill" not in readme or importlib.util.find_spec("papermill"), "README names papermill"
+
+
+def test_readme_tree_lists_every_module_where_it_is():
+    """The README's map of the package names each module and sub-package at its place, and
+    only those: the tree a newcomer reads is the tree on disk."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("simcoop/ "):text.index("\nconfigs/ ")].splitlines()[1:]
+    listed, parents = set(), []
+    for line in block:
+        name = line.strip().split()[0] if line.strip() else ""
+        if not (name.endswith(".py") or name.endswith("/")):
+            continue   # a continuation line of a description
+        depth = (len(line) - len(line.lstrip())) // 2
+        parents = parents[:depth - 1] + [name.rstrip("/")]
+        listed.add("/".join(parents))
+    package = ROOT / "simcoop"
+    on_disk = {str(p.relative_to(package).with_suffix("")) for p in package.rglob("*.py")
+               if p.name not in ("__init__.py", "__main__.py") and "__pycache__" not in p.parts}
+    on_disk |= {str(p.relative_to(package)) for p in package.iterdir() if (p / "__init__.py").exists()}
+    on_disk |= {"workshop/vue"}
+    listed = {p.removesuffix(".py") for p in listed}
+    assert listed == on_disk, (sorted(listed - on_disk), sorted(on_disk - listed))
