@@ -127,3 +127,16 @@ def test_readme_tree_lists_every_module_where_it_is():
     on_disk |= {"workshop/vue"}
     listed = {p.removesuffix(".py") for p in listed}
     assert listed == on_disk, (sorted(listed - on_disk), sorted(on_disk - listed))
+
+
+def test_imports_the_docs_show_work():
+    """Every `import` line in a code example of the README or docs/ runs as written."""
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "experiments" / "README.md"]
+    lines = {line.strip() for doc in docs
+             for block in re.findall(r"```python\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)
+             for line in block.splitlines()
+             if re.match(r"\s*(from simcoop\S* import |import simcoop)", line)}
+    assert lines, "the README shows how to import simcoop"
+    for line in sorted(lines):
+        code = line.split("#")[0].strip()
+        exec(compile(code, line, "exec"), {})
