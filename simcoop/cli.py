@@ -50,7 +50,6 @@ from simcoop.sweeps import store
 from simcoop.atomic import remove_stale
 from simcoop.errors import ConfigError, SimcoopInputError
 from simcoop.data.landscape import load_landscape
-from simcoop.analysis.plotting import summary_figure, summary_table
 from simcoop.results import output_error
 from simcoop.run import CONFIG_DIR, compose, run_config
 from simcoop.sample import apply_sample
@@ -255,6 +254,7 @@ def app(cfg: DictConfig) -> None:
                 if progress:
                     print(progress, file=sys.stderr, flush=True)
             return
+        from simcoop.analysis.plotting import summary_figure, summary_table   # here: a sweep's workers need neither
         result = run_config(cfg)
         # all or nothing, the figure included: no partial result on a full disk or a kill,
         # and of two runs into one folder exactly one lands

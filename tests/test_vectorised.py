@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import simcoop
-from simcoop.model import decisions, keys
+from simcoop.model import decisions, keys, trust
 from simcoop.config import IgsConfig, KeyConfig
 from simcoop.model.evaluation import Candidates, evaluate
 from simcoop.model.igs import economics, economics_of_sets
@@ -107,7 +107,7 @@ def test_a_menu_offers_only_reachable_igs_in_order_and_never_the_own():
         assert (np.diff(joins) > 0).all() and model.member_of[i] not in joins
         for g in joins:
             members = np.array(model.igs[int(g)].members)
-            assert (model.region[members] == model.region[i]).any() or model.adjacency[i, members].any()
+            assert (model.region[members] == model.region[i]).any() or np.isin(members, model.land.neighbours[i]).any()
         assert np.isclose(menu.cdf[-1], 1.0) and (np.diff(menu.cdf) >= 0).all()
 
 
@@ -140,5 +140,55 @@ def test_trust_between_municipalities_that_never_met_stays_at_its_initial_value(
         met[i, list(others)] = True
     np.fill_diagonal(met, True)
     assert (met == met.T).all()
-    assert (model.trust[~met] == model.cfg.behaviour.trust_initial).all()
-    assert (model.trust[met & ~np.eye(n, dtype=bool)] != model.cfg.behaviour.trust_initial).mean() > 0.5
+    trust = model.trust.dense()
+    assert (trust[~met] == model.cfg.behaviour.trust_initial).all()
+    assert (trust[met & ~np.eye(n, dtype=bool)] != model.cfg.behaviour.trust_initial).mean() > 0.5
+
+
+class DenseTrust:
+    """The n x n trust matrix the model used before trust.PairTrust: every pair stored."""
+
+    def __init__(self, n: int, baseline: float):
+        self.baseline, self.matrix = baseline, np.full((n, n), baseline)
+        np.fill_diagonal(self.matrix, 1.0)
+
+    def __getitem__(self, index):
+        return self.matrix[index]
+
+    def __setitem__(self, index, values):
+        self.matrix[index] = values
+        np.fill_diagonal(self.matrix, 1.0)
+
+    def erode(self, rate: float) -> None:
+        self.matrix = trust.erode(self.matrix, self.baseline, rate)
+        np.fill_diagonal(self.matrix, 1.0)
+
+
+@pytest.mark.parametrize("overrides,seed", [([*SYNTHETIC[:-1], "end_year=2030", "behaviour.turnover_probability=0.3"], 0),
+                                             (["end_year=2031", "scenario=regions_by_2028"], 1)])
+def test_trust_stored_for_pairs_that_met_gives_the_history_of_the_dense_matrix(monkeypatch, overrides, seed):
+    """trust.PairTrust stores only pairs whose trust was set and erodes only those: the same
+    history, table by table, as the full n x n matrix eroded as a whole."""
+    sparse = simcoop.simulate(overrides, seed=seed)
+    monkeypatch.setattr(trust, "PairTrust", DenseTrust)
+    dense = simcoop.simulate(overrides, seed=seed)
+    assert len(sparse.events) > 20 and sparse.yearly["mean_trust_members"].notna().all()
+    for table in ("yearly", "membership", "events", "igs"):
+        pd.testing.assert_frame_equal(getattr(sparse, table), getattr(dense, table), check_exact=True)
+
+
+def test_pair_trust_reads_and_writes_as_a_dense_matrix():
+    rng = np.random.default_rng(5)
+    n = 30
+    sparse, dense = trust.PairTrust(n, 0.3), DenseTrust(n, 0.3)
+    for _ in range(200):
+        a, b = rng.integers(0, n, rng.integers(1, 6)), rng.integers(0, n, rng.integers(1, 6))
+        index = np.ix_(a, b) if rng.random() < 0.5 else (a[:min(len(a), len(b))], b[:min(len(a), len(b))])
+        values = rng.random(np.broadcast_shapes(*(np.shape(x) for x in index)))
+        sparse[index], dense[index] = values, values
+        if rng.random() < 0.2:
+            sparse.erode(0.1), dense.erode(0.1)
+        rows, cols = rng.integers(0, n, 50), rng.integers(0, n, 50)
+        np.testing.assert_array_equal(sparse[rows, cols], dense[rows, cols])
+    np.testing.assert_array_equal(sparse.dense(), dense.matrix)
+    assert 0 < sparse.pairs() < n * n

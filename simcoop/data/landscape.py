@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.tri import Triangulation
 
 from simcoop.errors import DataError
 
@@ -268,6 +267,7 @@ def synthetic_landscape(rng: np.random.Generator, n: int, n_regions: int, n_cent
     population[centre] *= 5  # centre cities are bigger (Flanders: 13 cities hold ~1/4)
     nb: list[set[int]] = [set() for _ in range(n)]
     if n >= 3:
+        from matplotlib.tri import Triangulation   # here: importing matplotlib costs every run a second
         for e0, e1 in Triangulation(lon, lat).edges:
             nb[e0].add(int(e1))
             nb[e1].add(int(e0))

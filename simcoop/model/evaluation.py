@@ -57,9 +57,13 @@ class Evaluation:
 
 def existing_with(ids: set[int], igs_id: np.ndarray | None, n_sets: int) -> np.ndarray:
     """Whether each set is an existing IGS whose id is in `ids` (e.g. those running a network)."""
-    if igs_id is None or not ids:
+    if igs_id is None or not ids or not len(igs_id):
         return np.zeros(n_sets, dtype=bool)
-    return np.isin(igs_id, np.fromiter(ids, dtype=np.int64, count=len(ids)))
+    # a lookup table by id (np.isin sorts both arrays at every call: a tenth of a run's time)
+    wanted = np.fromiter(ids, dtype=np.int64, count=len(ids))
+    table = np.zeros(max(int(igs_id.max()), int(wanted.max())) + 2, dtype=bool)   # a new set's -1: the last, False
+    table[wanted] = True
+    return table[igs_id]
 
 
 def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, network: np.ndarray,

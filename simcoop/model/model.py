@@ -71,11 +71,12 @@ class CooperationModel(mesa.Model):
         self.population = self.land.population
         self.region = self.land.region
         self.centre = self.land.centre
-        self.adjacency = self.land.adjacency_matrix()
-        self.adjacent_pairs = np.nonzero(self.adjacency)
         degree = np.array([len(nb) for nb in self.land.neighbours], dtype=np.int64)
         self.nb_ptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         self.nb_flat = np.concatenate([*self.land.neighbours, np.zeros(0, np.int64)]).astype(np.int64)
+        # neighbouring pairs (row, col) in row-major order, as np.nonzero of an adjacency matrix gives them
+        pair_keys = np.unique(np.repeat(np.arange(n, dtype=np.int64), degree) * n + self.nb_flat)
+        self.adjacent_pairs = (pair_keys // n, pair_keys % n)
         by_region = np.argsort(self.region, kind="stable")
         self.reg_ptr = np.searchsorted(self.region[by_region], np.arange(int(self.region.max()) + 2))
         self.reg_flat = by_region.astype(np.int64)
@@ -94,7 +95,8 @@ class CooperationModel(mesa.Model):
         self.shocked = np.zeros(n, dtype=bool)
 
         beh = cfg.behaviour
-        self.trust = np.full((n, n), beh.trust_initial)
+        # trust between every two municipalities, stored only for pairs that have met (trust.PairTrust)
+        self.trust = trust.PairTrust(n, beh.trust_initial)
         # who has met whom (neighbours, heritage-cell partners, co-members, ever): trust
         # between any other pair is still trust_initial, which turnover leaves unchanged
         self.met: list[set[int]] = [set(nb.tolist()) for nb in self.land.neighbours]
@@ -105,7 +107,6 @@ class CooperationModel(mesa.Model):
         for mates in [*known, *random_cells]:
             self.trust[np.ix_(mates, mates)] = beh.trust_heritage
             self._meet(mates)
-        np.fill_diagonal(self.trust, 1.0)
 
         self.igs: dict[int, IGS] = {}
         self.member_of = np.full(n, -1, dtype=np.int64)   # IGS id per municipality, -1 if none
@@ -157,7 +158,7 @@ class CooperationModel(mesa.Model):
         rows, cols = self.adjacent_pairs
         for _ in range(PRE_HISTORY_YEARS):
             self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
-            self.trust = trust.erode(self.trust, beh.trust_initial, beh.trust_erosion)
+            self.trust.erode(beh.trust_erosion)
         for real in self.real.igs:
             g = IGS(self.next_igs_id, real.since, [int(i) for i in real.members], name=real.name, recognised=True)
             # recognised for 2020-2025 and, as they go on, for the period the run starts in
@@ -171,7 +172,6 @@ class CooperationModel(mesa.Model):
             grown = 1.0 - (1.0 - beh.trust_initial) * (1.0 - beh.trust_gain) ** years
             block = self.trust[np.ix_(real.members, real.members)]
             self.trust[np.ix_(real.members, real.members)] = np.maximum(block, grown)
-        np.fill_diagonal(self.trust, 1.0)
         self.granted_ids = set(self.recognised_until)
         self.settle_accounts()
         self.measure()
@@ -334,8 +334,7 @@ class CooperationModel(mesa.Model):
         self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
         # untended trust decays towards that of strangers, inside IGS and out (only pairs that
         # have met differ from trust_initial); the diagonal stays 1
-        self.trust = trust.erode(self.trust, beh.trust_initial, beh.trust_erosion)
-        np.fill_diagonal(self.trust, 1.0)
+        self.trust.erode(beh.trust_erosion)
 
     def trust_after_year(self, members: np.ndarray, realised: np.ndarray, econ: Economics) -> np.ndarray:
         """The members' trust in each other after the year: each member's trust in its
@@ -472,7 +471,7 @@ class CooperationModel(mesa.Model):
             if with_centre else nan,
             "gini_net_benefit": float(ginis.mean()) if groups else nan,
             "mean_trust_members": float(np.mean(pair_trust)) if groups else nan,
-            "mean_trust_neighbours": float(self.trust[self.adjacent_pairs].mean()) if self.adjacency.any() else nan,
+            "mean_trust_neighbours": float(self.trust[self.adjacent_pairs].mean()) if len(self.adjacent_pairs[0]) else nan,
             "joins": self.counts["joins"],
             "leaves": self.counts["leaves"],
             "voluntary_leaves": self.counts["voluntary_leaves"],
