@@ -3,6 +3,7 @@ shocks, the financial key and elections (digest Mechanisms 6 and 8, pattern P6).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -97,16 +98,18 @@ def probability_figure(probs: pd.DataFrame) -> plt.Figure:
     factors = list(dict.fromkeys(probs["factor"]))
     groups = list(dict.fromkeys(probs["igs"]))
     colours = dict(zip(groups, palette(len(groups))))
-    fig, axes = plt.subplots(1, len(factors), figsize=(3.6 * len(factors), 3.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(factors), figsize=(3.8 * len(factors), 3.4), sharey=True, squeeze=False)
     for ax, factor in zip(axes[0], factors):
         rows = probs[probs["factor"] == factor]
         levels = list(dict.fromkeys(rows["level"]))
         for k, which in enumerate(groups):
             g = rows[rows["igs"] == which]
             x = [levels.index(v) + 0.2 * (k - (len(groups) - 1) / 2) for v in g["level"]]
-            ax.errorbar(x, g["p_breakup"], yerr=[g["p_breakup"] - g["ci_low"], g["ci_high"] - g["p_breakup"]],
+            p = g["p_breakup"].to_numpy()
+            ax.errorbar(x, p, yerr=[p - g["ci_low"].to_numpy(), g["ci_high"].to_numpy() - p],
                         fmt="o", capsize=3, color=colours[which], label=label(GROUPS[which], LANG))
-        ax.set_xticks(range(len(levels)), [value_label(factor, level_value(v)) for v in levels])
+        ax.set_xticks(range(len(levels)), ["\n".join(textwrap.wrap(value_label(factor, level_value(v)), 12))
+                                           for v in levels])
         ax.set_xlim(-0.5, len(levels) - 0.5)
         ax.set_xlabel(label(factor, LANG), fontsize=9)
         ax.set_ylim(0, 1)

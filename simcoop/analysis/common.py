@@ -110,6 +110,7 @@ def legend_outside(obj: sns.axisgrid.Grid | plt.Axes) -> None:
     """Move the legend of a seaborn grid or of axes to the right of the data."""
     if isinstance(obj, sns.axisgrid.Grid):
         if obj.legend is not None:
+            obj.figure.tight_layout()  # the panels take the room seaborn kept for the legend, which moves past them
             sns.move_legend(obj, "upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
     elif obj.get_legend() is not None:
         sns.move_legend(obj, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)

@@ -45,7 +45,7 @@ def figure(per_run: pd.DataFrame, params: list[str], metric: str) -> plt.Figure:
                  "col_template": f"{label(col, LANG)}: {{col_name}}" if col else ""}
     grid.set_titles(**{k: v for k, v in templates.items() if v}, size=9)
     low = min(0.0, float(per_run[metric].min()))
-    grid.set(ylim=(low, max(float(per_run[metric].max()) * 1.1, low + 1e-9)))  # from zero: no truncated axis
+    grid.set(ylim=(low, max(1.0, float(per_run[metric].max()) * 1.1)))  # indices on their whole 0-1 range
     if hue:
         grid.legend.set_title(label(hue, LANG))
         legend_outside(grid)
