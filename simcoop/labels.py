@@ -211,9 +211,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "horizon_years": ("horizon (jaren)", "horizon (years)"),
     "p_breakup": ("kans op opheffing binnen de horizon", "probability of dissolution within the horizon"),
     "p_breakup_within": ("kans op opheffing binnen {years} jaar", "probability of dissolution within {years} years"),
-    "breakup.all": ("alle IGS", "all IGS"),
+    "breakup.all": ("alle opgerichte IGS", "all IGS founded in the run"),
     "real_dissolved": ("opgeheven echte IGS van de start per simulatie", "real IGS of the start dissolved per run"),
-    "breakup.ever_recognised": ("ooit erkende IGS", "IGS ever recognised"),
+    "breakup.ever_recognised": ("waarvan ooit erkend", "of which ever recognised"),
     "jaccard_from_never_forced": ("niet-gedeelde partnerschappen met de simulatie zonder regioregel (Jaccard-afstand)",
                                   "partnerships not shared with the run never under the rule (Jaccard distance)"),
     # scenarios
