@@ -48,9 +48,10 @@ def figure_texts(monkeypatch):
 
 
 def unreadable(texts: list[str]) -> list[str]:
-    """Texts that show an internal name: a config path (igs.staff_hosted_by_city) or a
-    column, option or metric name (coverage_municipalities, forced_2028)."""
+    """Texts that show an internal name: a config path (igs.staff_hosted_by_city), a
+    column, option or metric name (coverage_municipalities, forced_2028), or a raw Python
+    value (True, False, nan, None) where a word belongs."""
     import re
 
     internal = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z_]+\.[a-z_]+\b")
-    return [t for t in texts if internal.search(t)]
+    return [t for t in texts if internal.search(t) or t.strip() in ("True", "False", "nan", "None")]

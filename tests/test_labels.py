@@ -52,7 +52,7 @@ def test_overrides_read_as_words_not_config_paths():
 def test_a_scenario_without_a_label_is_described_by_what_it_changes(monkeypatch):
     monkeypatch.delitem(labels.LABELS, "scenario.no_heritage_cells")
     text = scenario_label("no_heritage_cells", "nl")
-    assert text == "Aandeel gemeenten met een erfgoedcel vooraf: 0; gekende erfgoedsamenwerking telt mee: nee"
+    assert text == "Aandeel niet-gelijste gemeenten in een erfgoedcel vooraf: 0; gekende erfgoedsamenwerking telt mee: nee"
     assert not re.search(r"\w+_\w+|\w\.\w", text)  # no internal name, no config path
 
 

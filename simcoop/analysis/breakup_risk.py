@@ -3,6 +3,7 @@ shocks, the financial key and elections (digest Mechanisms 6 and 8, pattern P6).
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -10,10 +11,12 @@ import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
 
-from simcoop.analysis.common import LANG, palette, readable, save_figure, theme, write_table
+from simcoop.analysis.common import LANG, legend_outside, palette, readable, save_figure, theme, value_label, \
+    write_table
 from simcoop.sweeps.experiments import load, parameters
 from simcoop.labels import label
 
+GROUPS = {"all": "breakup.all", "ever recognised": "breakup.ever_recognised"}  # the `igs` column of probabilities
 HORIZON = 6  # years: "partnerships start falling apart after 3-4 years" (digest, Mechanism 6)
 
 
@@ -83,6 +86,51 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
                write_table(probs, out / "breakup_probability.parquet"),
                write_table(election_clustering(yearly), out / "breakup_elections.parquet")]
     theme()
+    written.append(save_figure(survival_figure(life, params), out / "breakup_survival.png"))
+    written.append(save_figure(probability_figure(probs), out / "breakup_probability.png"))
+    return written
+
+
+def probability_figure(probs: pd.DataFrame) -> plt.Figure:
+    """P(dissolved within the horizon) per level of each factor, all IGS and the ever
+    recognised ones in colour: points with their 95% intervals, not joined (the levels are
+    categories), y on 0-1."""
+    factors = list(dict.fromkeys(probs["factor"]))
+    groups = list(dict.fromkeys(probs["igs"]))
+    colours = dict(zip(groups, palette(len(groups))))
+    fig, axes = plt.subplots(1, len(factors), figsize=(3.8 * len(factors), 3.4), sharey=True, squeeze=False)
+    for ax, factor in zip(axes[0], factors):
+        rows = probs[probs["factor"] == factor]
+        levels = list(dict.fromkeys(rows["level"]))
+        for k, which in enumerate(groups):
+            g = rows[rows["igs"] == which]
+            x = [levels.index(v) + 0.2 * (k - (len(groups) - 1) / 2) for v in g["level"]]
+            p = g["p_breakup"].to_numpy()
+            ax.errorbar(x, p, yerr=[p - g["ci_low"].to_numpy(), g["ci_high"].to_numpy() - p],
+                        fmt="o", capsize=3, color=colours[which], label=label(GROUPS[which], LANG))
+        ax.set_xticks(range(len(levels)), ["\n".join(textwrap.wrap(value_label(factor, level_value(v)), 12))
+                                           for v in levels])
+        ax.set_xlim(-0.5, len(levels) - 0.5)
+        ax.set_xlabel(label(factor, LANG), fontsize=9)
+        ax.set_ylim(0, 1)
+    axes[0][0].set_ylabel(label("p_breakup_within", LANG).format(years=int(probs["horizon_years"].iloc[0])))
+    axes[0][-1].legend(title=label("igs", LANG))
+    legend_outside(axes[0][-1])
+    fig.suptitle("Dissolution of IGS cultuur within the horizon (Kaplan-Meier, 95% CI)")
+    fig.tight_layout()
+    return fig
+
+
+def level_value(level: str) -> object:
+    """A level stored as text back as the number it was, so it is shown in the language's format."""
+    try:
+        return float(level)
+    except ValueError:
+        return level
+
+
+def survival_figure(life: pd.DataFrame, params: list[str]) -> plt.Figure:
+    """Kaplan-Meier survival with 95% bands, one panel per swept factor, a colour per level."""
     n = len(params)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.8), sharey=True, squeeze=False)
     for ax, factor in zip(axes[0], params):
@@ -99,5 +147,4 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     axes[0][0].set_ylabel(label("share_surviving", LANG))
     fig.suptitle("Survival of IGS cultuur (Kaplan-Meier, 95% CI)")
     fig.tight_layout()
-    written.append(save_figure(fig, out / "breakup_survival.png"))
-    return written
+    return fig

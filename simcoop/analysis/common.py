@@ -5,13 +5,15 @@ labels from `simcoop.labels`, PNG at 300 dpi plus a PDF beside it)."""
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 
-from simcoop.labels import has_label, label, number
+from simcoop.labels import METRIC_FORMAT, has_label, label, number
 
 LANG = "en"  # figures for papers
 DPI = 300
@@ -79,6 +81,26 @@ def readable(df: pd.DataFrame, params: list[str], lang: str = LANG,
     return out
 
 
+def readable_table(df: pd.DataFrame, lang: str = LANG) -> pd.DataFrame:
+    """A table as people read it: column names, index names and labelled row keys (metric
+    names) through the label table, booleans as yes/no. A column without a label raises
+    KeyError, so no column name reaches a reader."""
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_bool_dtype(out[c]):
+            out[c] = out[c].map(lambda v: level(bool(v), lang))
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = out.columns.set_levels([[label(str(v), lang) for v in lv] for lv in out.columns.levels])
+    else:
+        out.columns = [label(str(c), lang) for c in out.columns]
+    out.columns.names = [None if n is None else label(str(n), lang) for n in out.columns.names]
+    if not isinstance(out.index, (pd.RangeIndex, pd.MultiIndex)) and out.index.dtype == object \
+            and all(isinstance(v, str) and has_label(v) for v in out.index):
+        out.index = pd.Index([label(v, lang) for v in out.index])
+    out.index.names = [None if n is None else label(str(n), lang) for n in df.index.names]
+    return out
+
+
 def palette(n: int) -> list:
     """A categorical palette that tells n discrete values apart (colour-blind safe up to 10)."""
     return sns.color_palette("colorblind" if n <= 10 else "tab20", n)
@@ -88,6 +110,38 @@ def legend_outside(obj: sns.axisgrid.Grid | plt.Axes) -> None:
     """Move the legend of a seaborn grid or of axes to the right of the data."""
     if isinstance(obj, sns.axisgrid.Grid):
         if obj.legend is not None:
+            obj.figure.tight_layout()  # the panels take the room seaborn kept for the legend, which moves past them
             sns.move_legend(obj, "upper left", bbox_to_anchor=(1.0, 0.95), frameon=False)
     elif obj.get_legend() is not None:
         sns.move_legend(obj, "upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
+
+
+def trajectories(shown: pd.DataFrame, metrics: list[str], hue: str | None = None, style: str | None = None,
+                 title: str = "", marks: list[tuple[int, str]] = ()) -> plt.Figure:
+    """One panel per metric over the years (mean, 95% CI): y from zero (0-1 for shares),
+    categorical colours, labelled dotted lines at `marks` (year, text), the legend outside.
+    `shown` has readable parameter values (`readable`); its column names are labelled here."""
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6), squeeze=False)
+    axes = list(axes[0])
+    for ax, metric in zip(axes, metrics):
+        sns.lineplot(data=shown, x="year", y=metric, hue=hue, style=style, errorbar=("ci", 95), ax=ax,
+                     palette=palette(shown[hue].nunique()) if hue else None, legend=ax is axes[-1])
+        for year, text in marks:
+            ax.axvline(year, color="grey", linestyle=":")
+            ax.text(year, 0.98, f"{text} ", va="top", ha="right", rotation=90, fontsize=7, color="grey",
+                    transform=ax.get_xaxis_transform())
+        ax.set_ylabel("\n".join(textwrap.wrap(label(metric, LANG), 32)))
+        ax.set_xlabel(label("year", LANG))
+        share = METRIC_FORMAT.get(metric) == "percent"
+        ax.set_ylim(0, 1.02 if share else max(1.0, float(shown[metric].max()) * 1.1))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()  # before the legend moves out: the panels keep their width, the saved figure grows
+    legend = axes[-1].get_legend()
+    if legend is not None:  # seaborn titles the legend's sections with column names
+        for text in [*legend.get_texts(), legend.get_title()]:
+            if text.get_text() in (hue, style):
+                text.set_text(label(text.get_text(), LANG))
+        legend_outside(axes[-1])
+    return fig

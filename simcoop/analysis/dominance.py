@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import matplotlib.pyplot as plt
+import pandas as pd
 import seaborn as sns
 
 from simcoop.analysis.common import LANG, last_years, legend_outside, palette, readable, save_figure, theme, \
@@ -22,25 +24,30 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     written = [write_table(per_run, out / "dominance_runs.parquet"),
                write_table(summarise(per_run, METRICS, by=params), out / "dominance_summary.parquet")]
     theme()
+    for metric in METRICS:
+        written.append(save_figure(figure(per_run, params, metric), out / f"dominance_{metric}.png"))
+    return written
+
+
+def figure(per_run: pd.DataFrame, params: list[str], metric: str) -> plt.Figure:
+    """One metric per combination (points with 95% intervals, not joined: the levels are
+    categories), own staff share across, hosted staff in colour, key and staff advantage in panels."""
     x = "igs.own_staff_share" if "igs.own_staff_share" in params else "key"
     hue = "igs.staff_hosted_by_city" if "igs.staff_hosted_by_city" in params else None
     col = "key" if x != "key" and "key" in params else None
     row = "attributes.centre_staff_factor" if "attributes.centre_staff_factor" in params else None
     shown = readable(per_run, params)
-    for metric in METRICS:
-        # categorical levels: points with 95% intervals, not joined by lines
-        grid = sns.catplot(data=shown, x=x, y=metric, hue=hue, col=col, row=row, kind="point",
-                           errorbar=("ci", 95), dodge=0.3, linestyle="none", markers="o", capsize=0.1,
-                           palette=palette(shown[hue].nunique()) if hue else None, height=3.2, aspect=1.2)
-        grid.set_axis_labels(label(x, LANG), "\n".join(textwrap.wrap(label(metric, LANG), 30)))
-        templates = {"row_template": f"{label(row, LANG)}: {{row_name}}" if row else "",
-                     "col_template": f"{label(col, LANG)}: {{col_name}}" if col else ""}
-        grid.set_titles(**{k: v for k, v in templates.items() if v}, size=9)
-        low = min(0.0, float(per_run[metric].min()))
-        grid.set(ylim=(low, max(float(per_run[metric].max()) * 1.1, low + 1e-9)))  # from zero: no truncated axis
-        if hue:
-            grid.legend.set_title(label(hue, LANG))
-            legend_outside(grid)
-        grid.figure.suptitle(f"{label(metric, LANG).capitalize()}\n(mean of the last 5 years, 95% CI)", y=1.12)
-        written.append(save_figure(grid.figure, out / f"dominance_{metric}.png"))
-    return written
+    grid = sns.catplot(data=shown, x=x, y=metric, hue=hue, col=col, row=row, kind="point",
+                       errorbar=("ci", 95), dodge=0.3, linestyle="none", markers="o", capsize=0.1,
+                       palette=palette(shown[hue].nunique()) if hue else None, height=3.2, aspect=1.2)
+    grid.set_axis_labels(label(x, LANG), "\n".join(textwrap.wrap(label(metric, LANG), 30)))
+    templates = {"row_template": f"{label(row, LANG)}: {{row_name}}" if row else "",
+                 "col_template": f"{label(col, LANG)}: {{col_name}}" if col else ""}
+    grid.set_titles(**{k: v for k, v in templates.items() if v}, size=9)
+    low = min(0.0, float(per_run[metric].min()))
+    grid.set(ylim=(low, max(1.0, float(per_run[metric].max()) * 1.1)))  # indices on their whole 0-1 range
+    if hue:
+        grid.legend.set_title(label(hue, LANG))
+        legend_outside(grid)
+    grid.figure.suptitle(f"{label(metric, LANG).capitalize()}\n(mean of the last 5 years, 95% CI)", y=1.12)
+    return grid.figure

@@ -11,12 +11,12 @@ from itertools import combinations
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from simcoop.analysis.common import LANG, legend_outside, palette, readable, save_figure, theme, write_table
+from simcoop.analysis.common import LANG, legend_outside, palette, readable, save_figure, theme, trajectories, \
+    write_table
 from simcoop.sweeps.experiments import complete_runs, load, parameters, summarise
 from simcoop.labels import label
 from simcoop.sweeps.store import read_marker
@@ -60,32 +60,21 @@ def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     written = [write_table(pairs, out / "path_dependence_divergence.parquet")]
 
     yearly = load(sweep_dir)
-    trajectories = summarise(yearly, TRAJECTORY_METRICS)
-    written.append(write_table(trajectories, out / "path_dependence_trajectories.parquet"))
+    written.append(write_table(summarise(yearly, TRAJECTORY_METRICS), out / "path_dependence_trajectories.parquet"))
     theme()
     known = {"region_rule": region_rule_labels(sweep_dir)} if "region_rule" in params else {}
     hue = "region_rule" if "region_rule" in params else None
-    others = [p for p in params if p != "region_rule"]
     if not pairs.empty:
-        x = "attributes.heritage_share" if "attributes.heritage_share" in params else params[0]
-        shown = readable(pairs, params, known=known)
-        grid = sns.catplot(data=shown, x=x, y="jaccard_distance", hue=hue, kind="bar", errorbar=("ci", 95),
-                           palette=palette(shown[hue].nunique()) if hue else None, height=3.5, aspect=1.3)
-        grid.set_axis_labels(label(x, LANG), label("jaccard_distance", LANG))
-        grid.set(ylim=(0, 1))
-        if hue:
-            grid.legend.set_title(label(hue, LANG))
-            legend_outside(grid)
-        grid.figure.suptitle("Same policy, different histories: divergence between runs (mean, 95% CI)", y=1.03)
-        written.append(save_figure(grid.figure, out / "path_dependence_divergence.png"))
-    written.append(_lines(readable(yearly, params, known=known), TRAJECTORY_METRICS, hue, others, None,
-                          "Trajectories (mean over seeds, 95% CI)", out / "path_dependence_trajectories.png"))
+        figure = divergence_figure(readable(pairs, params, known=known), params, hue)
+        written.append(save_figure(figure, out / "path_dependence_divergence.png"))
+    written.append(save_figure(trajectories_figure(yearly, params, known), out / "path_dependence_trajectories.png"))
     if "region_rule" in params:
-        written += _hysteresis(sweep_dir, yearly, vectors, params, out, known)
+        written += _hysteresis(yearly, vectors, params, out, known, forced_rule(sweep_dir))
     return written
 
 
 TRAJECTORY_METRICS = ["coverage_municipalities", "n_igs", "cross_region_igs"]
+HYSTERESIS_METRICS = ["coverage_municipalities", "cross_region_igs"]
 
 
 def region_rule_labels(sweep_dir: Path) -> dict[str, str]:
@@ -108,44 +97,34 @@ def region_rule_labels(sweep_dir: Path) -> dict[str, str]:
     return found
 
 
-def _rule_years(ax: plt.Axes, rule: dict) -> None:
-    """Dotted lines at the deadline and the repeal of the region rule, labelled."""
-    for year, key in ((rule["deadline"], "deadline"), (rule["repeal_year"], "repeal")):
-        if year:
-            ax.axvline(year, color="grey", linestyle=":")
-            ax.text(year, 0.98, f"{label(key, LANG)} ", va="top", ha="right", rotation=90, fontsize=7,
-                    color="grey", transform=ax.get_xaxis_transform())
+def rule_marks(rule: dict) -> list[tuple[int, str]]:
+    """The deadline and the repeal of the region rule, as labelled years for `trajectories`."""
+    return [(year, label(key, LANG)) for year, key in ((rule["deadline"], "deadline"), (rule["repeal_year"], "repeal"))
+            if year]
 
 
-def _lines(shown: pd.DataFrame, metrics: list[str], hue: str | None, others: list[str], rule: dict | None,
-           title: str, path: Path) -> Path:
-    """One panel per metric over the years (mean, 95% CI), y from zero, the legend outside."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.6))
-    style = others[0] if others else None
-    for ax, metric in zip(axes, metrics):
-        sns.lineplot(data=shown, x="year", y=metric, hue=hue, style=style, errorbar=("ci", 95), ax=ax,
-                     palette=palette(shown[hue].nunique()) if hue else None, legend=ax is axes[-1])
-        if rule:
-            _rule_years(ax, rule)
-        ax.set_ylabel(label(metric, LANG))
-        ax.set_xlabel(label("year", LANG))
-        ax.set_ylim(0, 1.02 if metric.startswith("coverage") else max(1.0, float(shown[metric].max()) * 1.1))
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))
-    fig.suptitle(title)
-    fig.tight_layout()  # before the legend moves out: the panels keep their width, the saved figure grows
-    legend = axes[-1].get_legend()
-    if legend is not None:  # seaborn titles the legend's sections with column names
-        for text in legend.get_texts():
-            if text.get_text() in (hue, style):
-                text.set_text(label(text.get_text(), LANG))
-        legend_outside(axes[-1])
-    return save_figure(fig, path)
+def divergence_figure(shown: pd.DataFrame, params: list[str], hue: str | None) -> plt.Figure:
+    """Jaccard distance between the runs of each combination (mean, 95% CI), bars on 0-1."""
+    x = "attributes.heritage_share" if "attributes.heritage_share" in params else params[0]
+    grid = sns.catplot(data=shown, x=x, y="jaccard_distance", hue=hue, kind="bar", errorbar=("ci", 95),
+                       palette=palette(shown[hue].nunique()) if hue else None, height=3.5, aspect=1.3)
+    grid.set_axis_labels(label(x, LANG), label("jaccard_distance", LANG))
+    grid.set(ylim=(0, 1))
+    if hue:
+        grid.legend.set_title(label(hue, LANG))
+        legend_outside(grid)
+    grid.figure.suptitle("Same policy, different histories: divergence between runs (mean, 95% CI)", y=1.03)
+    return grid.figure
 
 
-def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: list[str], out: Path,
-                known: dict) -> list[Path]:
+def forced_rule(sweep_dir: Path) -> dict:
+    """The region rule (deadline, repeal_year, ...) of the sweep's forced runs."""
     forced = [r for r in complete_runs(sweep_dir) if read_marker(r)["config"]["region_rule"]["mode"] == "forced"]
-    rule = read_marker((forced or complete_runs(sweep_dir))[0])["config"]["region_rule"]
+    return read_marker((forced or complete_runs(sweep_dir))[0])["config"]["region_rule"]
+
+
+def _hysteresis(yearly: pd.DataFrame, vectors: dict, params: list[str], out: Path,
+                known: dict, rule: dict) -> list[Path]:
     others = [p for p in params if p != "region_rule"]
     rows = []
     for key, vec in vectors.items():
@@ -158,8 +137,22 @@ def _hysteresis(sweep_dir: Path, yearly: pd.DataFrame, vectors: dict, params: li
                          "divergence_from_never_forced": divergence(vec, vectors[twin]),
                          "jaccard_from_never_forced": jaccard_distance(vec, vectors[twin])})
     gap = pd.DataFrame(rows)
-    figure = _lines(readable(yearly, params, known=known), ["coverage_municipalities", "cross_region_igs"],
-                    "region_rule", others, rule,
-                    "Region rule switched on and off again, against never switched on (mean, 95% CI)",
-                    out / "path_dependence_hysteresis.png")
-    return [write_table(gap, out / "path_dependence_hysteresis.parquet"), figure]
+    return [write_table(gap, out / "path_dependence_hysteresis.parquet"),
+            save_figure(hysteresis_figure(yearly, params, known, rule), out / "path_dependence_hysteresis.png")]
+
+
+def trajectories_figure(yearly: pd.DataFrame, params: list[str], known: dict) -> plt.Figure:
+    """Coverage, number of IGS and cross-region IGS over the years, per combination."""
+    others = [p for p in params if p != "region_rule"]
+    return trajectories(readable(yearly, params, known=known), TRAJECTORY_METRICS,
+                        "region_rule" if "region_rule" in params else None, others[0] if others else None,
+                        "Trajectories (mean over seeds, 95% CI)")
+
+
+def hysteresis_figure(yearly: pd.DataFrame, params: list[str], known: dict, rule: dict) -> plt.Figure:
+    """Coverage and cross-region IGS with the rule switched on and off again, against never."""
+    others = [p for p in params if p != "region_rule"]
+    return trajectories(readable(yearly, params, known=known), HYSTERESIS_METRICS, "region_rule",
+                        others[0] if others else None,
+                        "Region rule switched on and off again, against never switched on (mean, 95% CI)",
+                        rule_marks(rule))
