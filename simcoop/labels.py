@@ -214,6 +214,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "breakup.all": ("alle opgerichte IGS", "all IGS founded in the run"),
     "real_dissolved": ("opgeheven echte IGS van de start per simulatie", "real IGS of the start dissolved per run"),
     "breakup.ever_recognised": ("waarvan ooit erkend", "of which ever recognised"),
+    "breakup.at_start": ("echte IGS van de start (jaren sinds 2025)", "real IGS of the start (years since 2025)"),
     "jaccard_from_never_forced": ("niet-gedeelde partnerschappen met de simulatie zonder regioregel (Jaccard-afstand)",
                                   "partnerships not shared with the run never under the rule (Jaccard distance)"),
     # scenarios

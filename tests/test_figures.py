@@ -50,3 +50,19 @@ def test_breakup_probability_counts_what_it_estimates(tmp_path):
     assert (probs.loc[within == 0, "p_breakup"] == 0).all()
     assert ((probs["ci_low"] <= probs["p_breakup"]) & (probs["p_breakup"] <= probs["ci_high"])).all()
     assert (probs["ci_high"] > 0).all()  # no dissolution seen is not a proof that none can happen
+
+    # the IGS a run starts with (the 19 real ones) have no founding event; their breakup
+    # probability is on the run's clock and counts exactly their dissolutions in the events
+    from simcoop.analysis.breakup_risk import start_lifetimes
+    from simcoop.sweeps import experiments
+
+    yearly, events, igs = (experiments.load(d, t) for t in ("yearly", "events", "igs"))
+    params = experiments.parameters(yearly)
+    start = start_lifetimes(events, yearly, params, igs)
+    runs = yearly.groupby([*params, "seed"], observed=True).ngroups
+    assert len(start) == 19 * runs and (start["observed_from"] == 2025).all()
+    real = start[["seed", *params, "igs_id"]]
+    dissolved = events[events["event"] == "dissolve"].merge(real, on=["seed", *params, "igs_id"])
+    assert start["dissolved"].sum() == len(dissolved)
+    assert set(probs["igs"]) >= {"all", "at start"}
+    assert (probs.loc[probs["igs"] == "at start", "n_igs"].groupby(probs["factor"]).sum() == 19 * runs).all()

@@ -16,7 +16,8 @@ from simcoop.analysis.common import LANG, legend_outside, palette, readable, sav
 from simcoop.sweeps.experiments import load, parameters
 from simcoop.labels import label
 
-GROUPS = {"all": "breakup.all", "ever recognised": "breakup.ever_recognised"}  # the `igs` column of probabilities
+GROUPS = {"all": "breakup.all", "ever recognised": "breakup.ever_recognised",
+          "at start": "breakup.at_start"}  # the `igs` column of probabilities
 HORIZON = 6  # years: "partnerships start falling apart after 3-4 years" (digest, Mechanism 6)
 
 
@@ -38,6 +39,28 @@ def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str],
         ever = igs.groupby([*run, "igs_id"], observed=True)["recognised"].any().rename("ever_recognised")
         df = df.merge(ever.reset_index(), on=[*run, "igs_id"], how="left")
         df["ever_recognised"] = df["ever_recognised"].astype("boolean").fillna(False).astype(bool)
+    return df
+
+
+def start_lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str],
+                    igs: pd.DataFrame) -> pd.DataFrame:
+    """One row per IGS of the starting landscape (the real IGS of 2025) per run, on the clock
+    of the run: duration from the first recorded year to its dissolution or the run's end.
+    Their founding lies before the run, so they have no place on the curves of IGS founded
+    in it; the question they answer is the workshop's: how many of today's IGS break up
+    within the horizon, and under which policy."""
+    run = [*params, "seed"]
+    first = igs.groupby(run, observed=True)["year"].transform("min")
+    start = igs[igs["year"] == first][[*run, "igs_id", "year"]].rename(columns={"year": "observed_from"})
+    founded = events.loc[events["event"] == "found", [*run, "igs_id"]].drop_duplicates().assign(in_run=True)
+    start = start.merge(founded, on=[*run, "igs_id"], how="left")
+    start = start[start["in_run"].isna()].drop(columns="in_run")   # a formation run starts with none
+    ended = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["year"].min()
+    last_year = yearly.groupby(run, observed=True)["year"].max().rename("last_year")
+    df = start.merge(ended.rename("dissolved_year").reset_index(), on=[*run, "igs_id"], how="left")
+    df = df.merge(last_year.reset_index(), on=run)
+    df["dissolved"] = df["dissolved_year"].notna().astype(int)
+    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df["observed_from"]
     return df
 
 
@@ -75,13 +98,18 @@ def election_clustering(yearly: pd.DataFrame) -> pd.DataFrame:
 def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     yearly = load(sweep_dir)
     params = parameters(yearly)
-    life = lifetimes(load(sweep_dir, "events"), yearly, params, load(sweep_dir, "igs"))
+    events, igs = load(sweep_dir, "events"), load(sweep_dir, "igs")
+    life = lifetimes(events, yearly, params, igs)
     # all IGS, and the established ones (ever recognised): most dissolutions are of small IGS
     # that never reach the recognition threshold, a different story from a partnership breaking up
     established = life[life["ever_recognised"]]
+    # the IGS the run starts with (the real ones of 2025), on the run's clock
+    at_start = start_lifetimes(events, yearly, params, igs)
     probs = pd.concat([breakup_probability(life, f).assign(igs="all") for f in params]
                       + [breakup_probability(established, f).assign(igs="ever recognised") for f in params
-                         if len(established)], ignore_index=True)
+                         if len(established)]
+                      + [breakup_probability(at_start, f).assign(igs="at start") for f in params
+                         if len(at_start)], ignore_index=True)
     written = [write_table(life, out / "breakup_lifetimes.parquet"),
                write_table(probs, out / "breakup_probability.parquet"),
                write_table(election_clustering(yearly), out / "breakup_elections.parquet")]
