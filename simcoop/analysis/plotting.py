@@ -13,7 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.collections import PolyCollection
 
-from simcoop.labels import label
+from simcoop.labels import fmt, label
 from simcoop.data.landscape import embedded_path
 from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, igs_neighbours
 from simcoop.analysis.naming import with_igs_names
@@ -96,16 +96,15 @@ def summary_figure(result: SimulationResult, path: str | Path) -> Path:
     yearly = result.yearly
     cover = yearly.melt(id_vars="year", value_vars=["coverage_municipalities", "coverage_population"],
                         var_name="share of", value_name="coverage")
-    cover["share of"] = cover["share of"].map({"coverage_municipalities": "municipalities",
-                                               "coverage_population": "inhabitants"})
+    cover["share of"] = cover["share of"].map(lambda m: label(m, "en"))
     sns.lineplot(data=cover, x="year", y="coverage", hue="share of", ax=ax_time, marker="o")
     ax_time.set_ylim(0, 1)
     ax_time.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax_time.legend(title="share of", loc="lower right")
+    ax_time.legend(title=None, loc="lower right")
     ax_time.set_ylabel("share in an IGS cultuur")
     ax_count = ax_time.twinx()
     ax_count.step(yearly["year"], yearly["n_igs"], where="mid", color="black", linestyle="--", label="IGS")
-    ax_count.set_ylabel("number of IGS (dashed)")
+    ax_count.set_ylabel(f"{label('n_igs', 'en')} (dashed)")
     ax_count.set_ylim(0, max(1, int(yearly["n_igs"].max()) + 2))
     ax_count.grid(False)
     ax_time.set_title("Cooperation over time")
@@ -124,13 +123,17 @@ def summary_figure(result: SimulationResult, path: str | Path) -> Path:
     return path
 
 
-def summary_table(result: SimulationResult) -> pd.DataFrame:
-    """The printed summary: the first year, every fifth year and the last."""
+SUMMARY = ("n_igs", "n_recognised", "coverage_municipalities", "coverage_population", "mean_members",
+           "dominance_mean", "gini_net_benefit", "mean_trust_members", "foundings", "joins", "leaves",
+           "dissolutions", "cross_region_igs")
+
+
+def summary_table(result: SimulationResult, lang: str = "en") -> pd.DataFrame:
+    """The printed summary: one row per indicator (its label), one column for the first year,
+    every fifth year and the last, each value in its format (shares as percentages)."""
     y = result.yearly
     first, last = int(y["year"].min()), int(y["year"].max())
-    keep = y["year"].isin([first, last]) | (y["year"] % 5 == 0)
-    cols = {"year": "year", "n_igs": "IGS", "n_recognised": "recognised", "coverage_municipalities": "cov_mun",
-            "coverage_population": "cov_pop", "mean_members": "members", "dominance_mean": "dominance",
-            "gini_net_benefit": "gini", "mean_trust_members": "trust", "foundings": "found", "joins": "join",
-            "leaves": "leave", "dissolutions": "dissolve", "cross_region_igs": "cross_reg"}
-    return y.loc[keep, list(cols)].rename(columns=cols).round(2).set_index("year")
+    shown = y[y["year"].isin([first, last]) | (y["year"] % 5 == 0)].set_index("year")
+    table = pd.DataFrame({int(year): [fmt(m, row[m], lang) for m in SUMMARY] for year, row in shown.iterrows()},
+                         index=[label(m, lang) for m in SUMMARY])
+    return table.rename_axis(label("year", lang), axis=1)
