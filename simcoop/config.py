@@ -81,8 +81,9 @@ class AttributesConfig:
                                            "digest Mechanism 7: shared regional identity; proxy: same "
                                            "arrondissement (historic district); weight an assumption")
     affinity_heritage: float = param(0.3, "affinity", 0.0, 1.0,
-                                     "digest Mechanism 7/9: shared erfgoedcel or IOED (partial list; unknown "
-                                     "pairs at the observed base rate); weight an assumption")
+                                     "digest Mechanism 7/9: shared erfgoedcel or IOED (partial list; a pair "
+                                     "with an unlisted member is scored on the other components, weights "
+                                     "re-normalised); weight an assumption")
     affinity_housing: float = param(0.2, "affinity", 0.0, 1.0,
                                     "digest Mechanism 7: shared housing IGS (igs_wonen.csv) as a sign of a "
                                     "lived region; weight an assumption")

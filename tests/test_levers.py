@@ -8,10 +8,11 @@ import sys
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from simcoop import attributes, decisions, igs, realdata, utility
 from simcoop.analysis import levers
-from simcoop.config import AttributesConfig, IgsConfig, KeyConfig
+from simcoop.config import AttributesConfig, BehaviourConfig, IgsConfig, KeyConfig
 from simcoop.landscape import embedded_path, load_landscape
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
@@ -66,11 +67,22 @@ def test_identity_comes_from_data():
     waas = [_index(n) for n in ("Sint-Niklaas", "Temse")]          # same arrondissement, Erfgoedcel Waasland
     far = [_index(n) for n in ("Sint-Niklaas", "Genk")]
     assert aff(np.array([waas[0]]), np.array([waas[1]]))[0] > aff(np.array([far[0]]), np.array([far[1]]))[0]
-    unknown = np.flatnonzero(~REAL.heritage_known)[:2]
-    # a pair absent from the partial heritage list gets the observed base rate, not zero
-    alone = attributes.Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing,
-                                aff.heritage_base_rate, 0.0, 1.0, 0.0)
-    assert alone(unknown[:1], unknown[1:])[0] == pytest.approx(aff.heritage_base_rate) and aff.heritage_base_rate > 0
+    # a pair with a municipality absent from the partial heritage list is scored on what the data
+    # has (arrondissement, housing IGS), re-weighted to the same scale: the list's absence neither
+    # counts as a shared cooperation (the listed pairs' base rate) nor as none
+    unknown = np.flatnonzero(~REAL.heritage_known)
+    pairs = [(a, b) for a in unknown for b in LAND.neighbours[a]]
+    same = next((a, b) for a, b in pairs if aff.arrondissement[a] == aff.arrondissement[b]
+                and aff.housing[a] != aff.housing[b])
+    other = next((a, b) for a, b in pairs if aff.arrondissement[a] != aff.arrondissement[b]
+                 and aff.housing[a] != aff.housing[b])
+    assert aff(np.array([same[0]]), np.array([same[1]]))[0] == pytest.approx(0.5 * 1.0 / 0.7)
+    assert aff(np.array([other[0]]), np.array([other[1]]))[0] == 0.0
+    # the regions the list misses are no longer lifted above those it covers
+    listed = np.bincount(LAND.region, weights=REAL.heritage_known) / np.bincount(LAND.region)
+    identity = attributes.derive(LAND, REAL, AttributesConfig(), BehaviourConfig(),
+                                 np.random.default_rng(0)).region_identity
+    assert stats.spearmanr(listed, identity)[0] > -0.15   # -0.25 with the base rate
 
 
 def _model(overrides: list[str]) -> CooperationModel:
