@@ -318,8 +318,11 @@ class CooperationModel(mesa.Model):
                 if not g.recognised and (g.network or g.network_from):   # a network needs a recognised IGS
                     g.network, g.network_from = False, 0
                     self.networked_ids.discard(g.igs_id)
-                if g.recognised and g.igs_id not in self.granted_ids:
-                    self.recognised_until[g.igs_id] = policy.period_end(self.cfg.incentive, self.year)
+                if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and policy.is_recognised(
+                        g.economics.population, policy.spans_regions(self.region[members]), self.cfg.incentive,
+                        self.cfg.region_rule, self.year):   # an application for the next period granted
+                    self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
+                                                          policy.granted_until(self.cfg.incentive, self.year))
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
                 self.contribution[members] = g.economics.contributions
                 self.subsidy_share[members] = g.economics.subsidy_shares

@@ -89,6 +89,17 @@ def _model(overrides: list[str]) -> CooperationModel:
     return CooperationModel(to_sim_config(compose(overrides)))
 
 
+def test_an_igs_founded_within_a_period_waits_for_the_next_application_year():
+    """From the real start nothing new is recognised before the 2031 application for 2032-2037,
+    so the number of recognised IGS cannot grow within 2026-2031 (P9)."""
+    model = _model(["end_year=2031"]).run()
+    new = [g for g in model.igs.values() if g.founded > 2025]
+    assert all(model.recognised_until.get(g.igs_id, 0) in (0, 2037) for g in new)
+    yearly = model.datacollector.get_model_vars_dataframe()
+    assert (yearly.loc[yearly["year"] < 2031, "n_recognised"] <= 19).all()
+    assert (yearly["n_recognised"] >= 15).all()
+
+
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():
     model = _model(["end_year=2031"])
     member = int(np.flatnonzero(model.member_of >= 0)[0])
