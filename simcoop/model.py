@@ -127,6 +127,8 @@ class CooperationModel(mesa.Model):
         self.granted_ids: set[int] = set()
         # running balance of each member's realised money (EUR), 'what's in it for us?'
         self.balance = np.zeros(n)
+        # and of what it paid (EUR, same memory): the balance per euro paid is what weighs
+        self.paid = np.zeros(n)
         # per-municipality accounts of the year (0 outside an IGS)
         self.contribution = np.zeros(n)
         self.subsidy_share = np.zeros(n)
@@ -292,6 +294,7 @@ class CooperationModel(mesa.Model):
             arr[:] = 0.0
         groups = list(self.igs.values())
         self.balance *= beh.balance_memory
+        self.paid *= beh.balance_memory
         if groups:
             # every member takes stock of its own IGS: one candidate per member
             sets = [np.array(g.members) for g in groups]
@@ -329,6 +332,7 @@ class CooperationModel(mesa.Model):
                 self.agenda_share[members] = g.economics.agenda_share
                 self.net_benefit[members] = realised[first:first + n]
                 self.balance[members] += ev.realised_money[first:first + n]
+                self.paid[members] += g.economics.contributions
                 self.trust[np.ix_(members, members)] = self.trust_after_year(members, realised[first:first + n],
                                                                               g.economics)
                 first += n
@@ -380,7 +384,7 @@ class CooperationModel(mesa.Model):
         g.add(i)
         self.member_of[i] = g.igs_id
         self.joined_year[i] = self.year
-        self.balance[i] = 0.0
+        self.balance[i] = self.paid[i] = 0.0
         self._moved(g.members)
         self._meet(g.members)
         self.counts["joins"] += 1
@@ -393,7 +397,7 @@ class CooperationModel(mesa.Model):
         self.igs[g.igs_id] = g
         self.member_of[members] = g.igs_id
         self.joined_year[members] = self.year
-        self.balance[members] = 0.0
+        self.balance[members] = self.paid[members] = 0.0
         self._moved(members)
         self._meet(members)
         self.counts["foundings"] += 1
@@ -409,7 +413,7 @@ class CooperationModel(mesa.Model):
         self.member_of[i] = -1
         self.counts["leaves"] += 1
         self.counts["voluntary_leaves"] += reason in VOLUNTARY
-        self.balance[i] = 0.0
+        self.balance[i] = self.paid[i] = 0.0
         self._event("leave", g.igs_id, i, reason)
         if reason in (*VOLUNTARY, "region_rule") and g.members:
             # a partner walking out, or being pushed out by the region rule, costs trust on

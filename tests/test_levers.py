@@ -100,6 +100,27 @@ def test_an_igs_founded_within_a_period_waits_for_the_next_application_year():
     assert (yearly["n_recognised"] >= 15).all()
 
 
+def test_the_per_budget_key_lowers_what_rich_members_get_back_per_euro_and_weighs_on_staying():
+    runs = {key: _model([f"key={key}", "end_year=2028", "behaviour.turnover_probability=0"]).run()
+            for key in ("per_inhabitant", "per_budget")}
+    rich = REAL.income_per_inhabitant >= np.quantile(REAL.income_per_inhabitant, 2 / 3)
+    ratio = {}
+    for key, model in runs.items():
+        both = rich & (runs["per_inhabitant"].member_of >= 0) & (runs["per_budget"].member_of >= 0)
+        ratio[key] = np.median(model.balance[both] / model.paid[both])
+    assert ratio["per_budget"] < ratio["per_inhabitant"]
+    # the running balance per euro paid enters the stay option: a member that got back less
+    # than it paid values staying less than one that got back more
+    model = runs["per_inhabitant"]
+    member = int(np.flatnonzero(model.member_of >= 0)[0])
+    stay = {}
+    for balance in (-0.3, 0.3):
+        model.balance[member], model.paid[member] = balance * 1e5, 1e5
+        menu = decisions.menus(model, np.array([member]))[member]
+        stay[balance] = menu.utilities[menu.kinds == decisions.STAY][0]
+    assert stay[0.3] - stay[-0.3] == pytest.approx(0.6 * model.cfg.behaviour.w_balance)
+
+
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():
     model = _model(["end_year=2031"])
     member = int(np.flatnonzero(model.member_of >= 0)[0])
