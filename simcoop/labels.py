@@ -79,6 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.initiative": ("op eigen initiatief", "on its own initiative"),
     "reason.unrecognised": ("omdat het te lang niet erkend was", "because it was not recognised for too long"),
     "reason.too_few_members": ("omdat er te weinig leden overbleven", "because too few members remained"),
+    "reason.no_renewal": ("omdat de leden de erkenning niet verlengden", "because its members did not renew it"),
     # config groups and their options
     "key": ("verdeelsleutel", "financial key"),
     "key.name": ("verdeelsleutel", "financial key"),

@@ -184,6 +184,8 @@ class CooperationModel(mesa.Model):
         self.start_of_year()
         self.apply_policy()
         self.decide_all()
+        if policy.is_renewal_year(self.cfg.incentive, self.year):
+            self.renew_or_disband()
         self.dissolve_failing()
         self.settle_accounts()
         self.measure()
@@ -280,6 +282,21 @@ class CooperationModel(mesa.Model):
             self._stale[self.reg_flat[decisions.ragged_arange(self.reg_ptr[regions], count)]] = True
             deg = self.nb_ptr[involved + 1] - self.nb_ptr[involved]
             self._stale[self.nb_flat[decisions.ragged_arange(self.nb_ptr[involved], deg)]] = True
+
+    def renew_or_disband(self) -> None:
+        """At the end of a period each recognised IGS decides as a body whether to apply for the
+        next: if its median member now values staying below leaving (free in a renewal year),
+        the councils do not renew the co-financing and the IGS disbands (digest P6: breakups
+        when trust erodes, around budget pressure and elections; assumption: a median vote)."""
+        groups = [g for g in self.igs.values() if g.recognised]
+        if not groups:
+            return
+        members = np.concatenate([np.array(g.members, dtype=np.int64) for g in groups])
+        menus = decisions.menus(self, members)
+        stay = {i: float(m.utilities[m.kinds == decisions.STAY][0]) for i, m in menus.items()}
+        for g in groups:
+            if np.median([stay[i] for i in g.members]) < 0.0:
+                self.dissolve(g, reason="no_renewal")
 
     def dissolve_failing(self) -> None:
         limit = self.cfg.incentive.dissolve_after_unrecognised_years

@@ -121,6 +121,17 @@ def test_the_per_budget_key_lowers_what_rich_members_get_back_per_euro_and_weigh
     assert stay[0.3] - stay[-0.3] == pytest.approx(0.6 * model.cfg.behaviour.w_balance)
 
 
+def test_an_igs_whose_members_lost_out_does_not_renew_at_the_end_of_its_period():
+    model = _model(["end_year=2031"])
+    model.year = 2031
+    losing, doing_well = [g for g in model.igs.values() if len(g.members) >= 4][:2]
+    for g, ratio in ((losing, -2.0), (doing_well, 0.5)):
+        model.balance[g.members], model.paid[g.members] = ratio * 1e5, 1e5
+    model.renew_or_disband()
+    assert losing.igs_id not in model.igs and doing_well.igs_id in model.igs
+    assert model.counts["breakups_recognised"] == 1
+
+
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():
     model = _model(["end_year=2031"])
     member = int(np.flatnonzero(model.member_of >= 0)[0])
