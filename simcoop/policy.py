@@ -67,7 +67,7 @@ def recognition_open(inc: IncentiveConfig, year: int) -> bool:
     whole period, made in its last year for the next one (2019 for 2020-2025, 2025 for
     2026-2031, ...); before the first period (the earlier decree) at any time. An IGS founded
     within a period waits, unsubsidised, for the next application year."""
-    return year < inc.period_start or is_renewal_year(inc, year) or year == inc.period_start - 1
+    return year < inc.period_start or is_renewal_year(inc, year)
 
 
 def granted_until(inc: IncentiveConfig, year: int) -> int:
