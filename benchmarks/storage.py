@@ -88,8 +88,8 @@ out = subprocess.run([sys.executable, "-c", sys.argv[1], *sys.argv[2:]], check=T
 print(out.stdout)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.perf_counter() - t)
 """
-COLLECT = "import sys; from simcoop import experiments; experiments.collect(sys.argv[1], sys.argv[2])"
-ASK = ("import sys, time; from simcoop import experiments; t = time.perf_counter(); "
+COLLECT = "import sys; from simcoop.sweeps import experiments; experiments.collect(sys.argv[1], sys.argv[2])"
+ASK = ("import sys, time; from simcoop.sweeps import experiments; t = time.perf_counter(); "
        "df = experiments.connect(sys.argv[1], ('membership',)).sql(sys.argv[2]).df(); "
        "print(df.to_string(index=False)); print('took', time.perf_counter() - t)")
 

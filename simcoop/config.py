@@ -81,8 +81,9 @@ class AttributesConfig:
                                            "digest Mechanism 7: shared regional identity; proxy: same "
                                            "arrondissement (historic district); weight an assumption")
     affinity_heritage: float = param(0.3, "affinity", 0.0, 1.0,
-                                     "digest Mechanism 7/9: shared erfgoedcel or IOED (partial list; unknown "
-                                     "pairs at the observed base rate); weight an assumption")
+                                     "digest Mechanism 7/9: shared erfgoedcel or IOED (partial list; a pair "
+                                     "with an unlisted member is scored on the other components, weights "
+                                     "re-normalised); weight an assumption")
     affinity_housing: float = param(0.2, "affinity", 0.0, 1.0,
                                     "digest Mechanism 7: shared housing IGS (igs_wonen.csv) as a sign of a "
                                     "lived region; weight an assumption")
@@ -209,9 +210,10 @@ class BehaviourConfig:
     exit_cost: float = param(0.4, "utility", 0, 10,
                              "assumption: leaving within a recognition period breaks an agreement; free at "
                              "its end (digest Actors: six-year periods)")
-    w_balance: float = param(3.0, "utility per share of culture budget", 0, 100,
-                             "digest Mechanism 1: 'what's in it for us?' - a member's running balance of "
-                             "returns minus contributions weighs on staying")
+    w_balance: float = param(1.0, "utility per EUR net return per EUR paid", 0, 10,
+                             "digest Mechanism 1: 'what's in it for us?', 'for every cent contributed one "
+                             "counts on a return' - a member's running balance per euro it paid weighs on "
+                             "staying; level an assumption (a member getting back 30% less than it paid: -0.3)")
     balance_memory: float = param(0.7, "share kept per year", 0.0, 1.0,
                                   "assumption: how long a member remembers past balances")
     maturity_years: float = param(6.0, "years", 0.5, 50,

@@ -80,6 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.unrecognised": ("omdat het te lang niet erkend was", "because it was not recognised for too long"),
     "reason.split": ("om samen met andere leden een nieuw IGS te vormen", "to split off with other members"),
     "reason.too_few_members": ("omdat er te weinig leden overbleven", "because too few members remained"),
+    "reason.no_renewal": ("omdat de leden de erkenning niet verlengden", "because its members did not renew it"),
     # config groups and their options
     "key": ("verdeelsleutel", "financial key"),
     "key.name": ("verdeelsleutel", "financial key"),

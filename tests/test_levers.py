@@ -8,11 +8,12 @@ import sys
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from simcoop.model import attributes, decisions, igs, utility
 from simcoop.data import realdata
 from simcoop.analysis import levers
-from simcoop.config import AttributesConfig, IgsConfig, KeyConfig
+from simcoop.config import AttributesConfig, BehaviourConfig, IgsConfig, KeyConfig
 from simcoop.data.landscape import embedded_path, load_landscape
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
@@ -67,15 +68,69 @@ def test_identity_comes_from_data():
     waas = [_index(n) for n in ("Sint-Niklaas", "Temse")]          # same arrondissement, Erfgoedcel Waasland
     far = [_index(n) for n in ("Sint-Niklaas", "Genk")]
     assert aff(np.array([waas[0]]), np.array([waas[1]]))[0] > aff(np.array([far[0]]), np.array([far[1]]))[0]
-    unknown = np.flatnonzero(~REAL.heritage_known)[:2]
-    # a pair absent from the partial heritage list gets the observed base rate, not zero
-    alone = attributes.Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing,
-                                aff.heritage_base_rate, 0.0, 1.0, 0.0)
-    assert alone(unknown[:1], unknown[1:])[0] == pytest.approx(aff.heritage_base_rate) and aff.heritage_base_rate > 0
+    # a pair with a municipality absent from the partial heritage list is scored on what the data
+    # has (arrondissement, housing IGS), re-weighted to the same scale: the list's absence neither
+    # counts as a shared cooperation (the listed pairs' base rate) nor as none
+    unknown = np.flatnonzero(~REAL.heritage_known)
+    pairs = [(a, b) for a in unknown for b in LAND.neighbours[a]]
+    same = next((a, b) for a, b in pairs if aff.arrondissement[a] == aff.arrondissement[b]
+                and aff.housing[a] != aff.housing[b])
+    other = next((a, b) for a, b in pairs if aff.arrondissement[a] != aff.arrondissement[b]
+                 and aff.housing[a] != aff.housing[b])
+    assert aff(np.array([same[0]]), np.array([same[1]]))[0] == pytest.approx(0.5 * 1.0 / 0.7)
+    assert aff(np.array([other[0]]), np.array([other[1]]))[0] == 0.0
+    # the regions the list misses are no longer lifted above those it covers
+    listed = np.bincount(LAND.region, weights=REAL.heritage_known) / np.bincount(LAND.region)
+    identity = attributes.derive(LAND, REAL, AttributesConfig(), BehaviourConfig(),
+                                 np.random.default_rng(0)).region_identity
+    assert stats.spearmanr(listed, identity)[0] > -0.15   # -0.25 with the base rate
 
 
 def _model(overrides: list[str]) -> CooperationModel:
     return CooperationModel(to_sim_config(compose(overrides)))
+
+
+def test_an_igs_founded_within_a_period_waits_for_the_next_application_year():
+    """From the real start nothing new is recognised before the 2031 application for 2032-2037,
+    so the number of recognised IGS cannot grow within 2026-2031 (P9)."""
+    model = _model(["end_year=2031"]).run()
+    new = [g for g in model.igs.values() if g.founded > 2025]
+    assert all(model.recognised_until.get(g.igs_id, 0) in (0, 2037) for g in new)
+    yearly = model.datacollector.get_model_vars_dataframe()
+    assert (yearly.loc[yearly["year"] < 2031, "n_recognised"] <= 19).all()
+    assert (yearly["n_recognised"] >= 15).all()
+
+
+def test_the_per_budget_key_lowers_what_rich_members_get_back_per_euro_and_weighs_on_staying():
+    runs = {key: _model([f"key={key}", "end_year=2028", "behaviour.turnover_probability=0"]).run()
+            for key in ("per_inhabitant", "per_budget")}
+    rich = REAL.income_per_inhabitant >= np.quantile(REAL.income_per_inhabitant, 2 / 3)
+    ratio = {}
+    for key, model in runs.items():
+        both = rich & (runs["per_inhabitant"].member_of >= 0) & (runs["per_budget"].member_of >= 0)
+        ratio[key] = np.median(model.balance[both] / model.paid[both])
+    assert ratio["per_budget"] < ratio["per_inhabitant"]
+    # the running balance per euro paid enters the stay option: a member that got back less
+    # than it paid values staying less than one that got back more
+    model = runs["per_inhabitant"]
+    member = int(np.flatnonzero(model.member_of >= 0)[0])
+    stay = {}
+    for balance in (-0.3, 0.3):
+        model.balance[member], model.paid[member] = balance * 1e5, 1e5
+        menu = decisions.menus(model, np.array([member]))[member]
+        stay[balance] = menu.utilities[menu.kinds == decisions.STAY][0]
+    assert stay[0.3] - stay[-0.3] == pytest.approx(0.6 * model.cfg.behaviour.w_balance)
+
+
+def test_an_igs_whose_members_lost_out_does_not_renew_at_the_end_of_its_period():
+    model = _model(["end_year=2031"])
+    model.year = 2031
+    losing, doing_well = [g for g in model.igs.values() if len(g.members) >= 4][:2]
+    for g, ratio in ((losing, -2.0), (doing_well, 0.5)):
+        model.balance[g.members], model.paid[g.members] = ratio * 1e5, 1e5
+    model.renew_or_disband()
+    assert losing.igs_id not in model.igs and doing_well.igs_id in model.igs
+    assert model.counts["breakups_recognised"] == 1
 
 
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():

@@ -113,6 +113,15 @@ def test_no_subsidy_below_the_recognition_threshold():
     assert policy.subsidy(100000, True, inc) == pytest.approx(90000)
 
 
+def test_recognition_is_applied_for_per_period():
+    inc = IncentiveConfig()
+    # before the first period (the earlier decree) at any time; then only in the last year of a
+    # period, for the next one
+    assert [y for y in range(2016, 2039) if policy.recognition_open(inc, y)] == [2016, 2017, 2018, 2019, 2025,
+                                                                               2031, 2037]
+    assert [policy.granted_until(inc, y) for y in (2017, 2019, 2025, 2031)] == [2019, 2025, 2031, 2037]
+
+
 def test_subsidy_floor_and_network_bonus():
     inc = IncentiveConfig(subsidy_minimum=100000, network_bonus_per_inhabitant=0.2)
     assert policy.subsidy(90000, True, inc) == 100000  # floor above 0.90 x 90,000

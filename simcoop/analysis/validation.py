@@ -125,12 +125,15 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
                        "share of recognised IGS that dissolve by the end year (current policy)", share,
                        "mean > 0", bool(share.mean() > 0)))
     y = yearly[yearly["scenario"] == base]
-    rate = y.groupby(["seed", "legislature_start"])["leaves"].mean().unstack()
-    ratio = (rate[True] / rate[False].replace(0, np.nan)).dropna() if True in rate and False in rate \
-        else pd.Series(dtype=float)
+    # the share of a run's leaves that fall in a legislature's first years over the share of its
+    # years that are such years (1: no clustering); defined for every run with a leave, also
+    # when all leaves fall in those years (a ratio of yearly rates would then divide by 0)
+    by_seed = y.groupby("seed")
+    ratio = ((y["leaves"] * y["legislature_start"]).groupby(y["seed"]).sum() / by_seed["leaves"].sum()
+             / by_seed["legislature_start"].mean()).replace([np.inf, -np.inf], np.nan).dropna()
     out.append(Pattern("P6", "breakups cluster around elections",
-                       "leaves per year in a legislature's first year / other years (current policy)", ratio,
-                       "mean > 1", bool(len(ratio) and ratio.mean() > 1)))
+                       "share of leaves in a legislature's first years / share of those years (current policy)",
+                       ratio, "mean > 1", bool(len(ratio) and ratio.mean() > 1)))
 
     if "regions_by_2028" in set(yearly["scenario"]):
         cross = _at(yearly, "regions_by_2028", 2028, "cross_region_igs")

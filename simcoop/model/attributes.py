@@ -39,9 +39,12 @@ class Affinity:
     """Shared regional identity between two municipalities, from data (digest Mechanism 7).
 
     affinity(i, j) = w_arr [same arrondissement] + w_her H(i, j) + w_hous [same housing IGS],
-    where H is 1 for a known shared erfgoedcel/IOED, 0 when both are in the partial list
-    without sharing one, and the observed base rate among neighbours when either is absent
-    from the list (absent means unknown, not a non-member)."""
+    where H is 1 for a known shared erfgoedcel/IOED and 0 when both are in the partial list
+    without sharing one. When either is absent from the list (absent means unknown, not a
+    non-member), H is not guessed: the pair is scored on the components the data has, with
+    their weights re-normalised to the same total, (w_arr [same arr.] + w_hous [same housing])
+    x (w_arr + w_her + w_hous) / (w_arr + w_hous). (Imputing the base rate observed among
+    listed neighbours, 0.72, inflated the regions the list misses and gave P5 the wrong sign.)"""
     arrondissement: np.ndarray   # int code, -1 unknown
     heritage_mask: np.ndarray    # int64 bit mask of known heritage cooperations
     heritage_known: np.ndarray   # bool
@@ -55,9 +58,14 @@ class Affinity:
         same_arr = (self.arrondissement[i] == self.arrondissement[j]) & (self.arrondissement[i] >= 0)
         known = self.heritage_known[i] & self.heritage_known[j]
         shared = (self.heritage_mask[i] & self.heritage_mask[j]) != 0
-        her = np.where(known, shared.astype(float), self.heritage_base_rate)
         same_housing = (self.housing[i] == self.housing[j]) & (self.housing[i] >= 0)
-        return self.w_arrondissement * same_arr + self.w_heritage * her + self.w_housing * same_housing
+        data = self.w_arrondissement * same_arr + self.w_housing * same_housing
+        observed = self.w_arrondissement + self.w_housing
+        if observed > 0:
+            unknown = data * (observed + self.w_heritage) / observed
+        else:   # heritage is the only component: nothing known, the observed base rate
+            unknown = np.full(np.shape(data), self.w_heritage * self.heritage_base_rate)
+        return np.where(known, data + self.w_heritage * shared, unknown)
 
 
 def affinity_of(land: Landscape, real: RealData, cfg: AttributesConfig) -> Affinity:

@@ -181,7 +181,9 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     igs_ids = np.concatenate([ids[s_col], np.full(n_s, -1), np.full(len(alone), -1), ids[j_col],
                               np.full(len(founders), -1)])
     stayer = agents[s_row]
-    history = beh.w_balance * model.balance[stayer] / model.culture_budget[stayer]
+    # 'for every cent contributed one counts on a return': the running balance per euro paid
+    paid = model.paid[stayer]
+    history = beh.w_balance * np.divide(model.balance[stayer], paid, out=np.zeros(len(stayer)), where=paid > 0)
     # leaving, switching or splitting off within a recognition period breaks an agreement
     moving_out = exit_cost * np.concatenate([(cur[j_row] >= 0), (cur[founders] >= 0)])
     utils = np.concatenate([total[:n_s] + utility.inertia(tenure, beh.maturity_years, beh.inertia) + history,

@@ -75,7 +75,8 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     regions = model.region[flat]
     spans = np.minimum.reduceat(regions, starts) != np.maximum.reduceat(regions, starts)
     population = np.add.reduceat(model.population[flat], starts)
-    recognised = granted | policy.is_recognised(population, spans, inc, cfg.region_rule, model.year)
+    recognised = granted | (policy.recognition_open(inc, model.year)
+                            & policy.is_recognised(population, spans, inc, cfg.region_rule, model.year))
     grant = policy.subsidy(population, recognised, inc, network)
     coordinators = np.where(recognised, inc.coordinator_fte, 0.0)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,

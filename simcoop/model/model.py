@@ -129,6 +129,8 @@ class CooperationModel(mesa.Model):
         self.granted_ids: set[int] = set()
         # running balance of each member's realised money (EUR), 'what's in it for us?'
         self.balance = np.zeros(n)
+        # and of what it paid (EUR, same memory): the balance per euro paid is what weighs
+        self.paid = np.zeros(n)
         # per-municipality accounts of the year (0 outside an IGS)
         self.contribution = np.zeros(n)
         self.subsidy_share = np.zeros(n)
@@ -183,6 +185,8 @@ class CooperationModel(mesa.Model):
         self.start_of_year()
         self.apply_policy()
         self.decide_all()
+        if policy.is_renewal_year(self.cfg.incentive, self.year):
+            self.renew_or_disband()
         self.dissolve_failing()
         self.settle_accounts()
         self.measure()
@@ -280,6 +284,21 @@ class CooperationModel(mesa.Model):
             deg = self.nb_ptr[involved + 1] - self.nb_ptr[involved]
             self._stale[self.nb_flat[decisions.ragged_arange(self.nb_ptr[involved], deg)]] = True
 
+    def renew_or_disband(self) -> None:
+        """At the end of a period each recognised IGS decides as a body whether to apply for the
+        next: if its median member now values staying below leaving (free in a renewal year),
+        the councils do not renew the co-financing and the IGS disbands (digest P6: breakups
+        when trust erodes, around budget pressure and elections; assumption: a median vote)."""
+        groups = [g for g in self.igs.values() if g.recognised]
+        if not groups:
+            return
+        members = np.concatenate([np.array(g.members, dtype=np.int64) for g in groups])
+        menus = decisions.menus(self, members)
+        stay = {i: float(m.utilities[m.kinds == decisions.STAY][0]) for i, m in menus.items()}
+        for g in groups:
+            if np.median([stay[i] for i in g.members]) < 0.0:
+                self.dissolve(g, reason="no_renewal")
+
     def dissolve_failing(self) -> None:
         limit = self.cfg.incentive.dissolve_after_unrecognised_years
         for g in list(self.igs.values()):
@@ -293,6 +312,7 @@ class CooperationModel(mesa.Model):
             arr[:] = 0.0
         groups = list(self.igs.values())
         self.balance *= beh.balance_memory
+        self.paid *= beh.balance_memory
         if groups:
             # every member takes stock of its own IGS: one candidate per member
             sets = [np.array(g.members) for g in groups]
@@ -319,14 +339,18 @@ class CooperationModel(mesa.Model):
                 if not g.recognised and (g.network or g.network_from):   # a network needs a recognised IGS
                     g.network, g.network_from = False, 0
                     self.networked_ids.discard(g.igs_id)
-                if g.recognised and g.igs_id not in self.granted_ids:
-                    self.recognised_until[g.igs_id] = policy.period_end(self.cfg.incentive, self.year)
+                if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and policy.is_recognised(
+                        g.economics.population, policy.spans_regions(self.region[members]), self.cfg.incentive,
+                        self.cfg.region_rule, self.year):   # an application for the next period granted
+                    self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
+                                                          policy.granted_until(self.cfg.incentive, self.year))
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
                 self.contribution[members] = g.economics.contributions
                 self.subsidy_share[members] = g.economics.subsidy_shares
                 self.agenda_share[members] = g.economics.agenda_share
                 self.net_benefit[members] = realised[first:first + n]
                 self.balance[members] += ev.realised_money[first:first + n]
+                self.paid[members] += g.economics.contributions
                 self.trust[np.ix_(members, members)] = self.trust_after_year(members, realised[first:first + n],
                                                                               g.economics)
                 first += n
@@ -377,7 +401,7 @@ class CooperationModel(mesa.Model):
         g.add(i)
         self.member_of[i] = g.igs_id
         self.joined_year[i] = self.year
-        self.balance[i] = 0.0
+        self.balance[i] = self.paid[i] = 0.0
         self._moved(g.members)
         self._meet(g.members)
         self.counts["joins"] += 1
@@ -390,7 +414,7 @@ class CooperationModel(mesa.Model):
         self.igs[g.igs_id] = g
         self.member_of[members] = g.igs_id
         self.joined_year[members] = self.year
-        self.balance[members] = 0.0
+        self.balance[members] = self.paid[members] = 0.0
         self._moved(members)
         self._meet(members)
         self.counts["foundings"] += 1
@@ -406,7 +430,7 @@ class CooperationModel(mesa.Model):
         self.member_of[i] = -1
         self.counts["leaves"] += 1
         self.counts["voluntary_leaves"] += reason in VOLUNTARY
-        self.balance[i] = 0.0
+        self.balance[i] = self.paid[i] = 0.0
         self._event("leave", g.igs_id, i, reason)
         if reason in (*VOLUNTARY, "region_rule") and g.members:
             # a partner walking out, or being pushed out by the region rule, costs trust on

@@ -62,6 +62,20 @@ def is_renewal_year(inc: IncentiveConfig, year: int) -> bool:
     return year >= inc.period_start and (year - inc.period_start + 1) % inc.period_years == 0
 
 
+def recognition_open(inc: IncentiveConfig, year: int) -> bool:
+    """Whether an IGS not yet recognised can be recognised this year: applications are for a
+    whole period, made in its last year for the next one (2019 for 2020-2025, 2025 for
+    2026-2031, ...); before the first period (the earlier decree) at any time. An IGS founded
+    within a period waits, unsubsidised, for the next application year."""
+    return year < inc.period_start or is_renewal_year(inc, year)
+
+
+def granted_until(inc: IncentiveConfig, year: int) -> int:
+    """The last year of the recognition granted in application year `year`: the next period
+    (an application in 2025 is for 2026-2031); before the first period, to its start."""
+    return period_end(inc, year + 1)
+
+
 def period_end(inc: IncentiveConfig, year: int) -> int:
     """The last year of the recognition period holding `year`: recognition, once granted,
     runs to the end of its period, even if members leave in between."""

@@ -1,0 +1,155 @@
+"""Calibrate the behavioural defaults on who cooperates with whom, in sample only.
+
+A Latin hypercube over the fitted parameters (+-50% of their defaults, within the ODD
+ranges), with the current defaults as point 0, is run as formation runs (start=empty,
+2016-2025; the who_with_whom experiment) for several seeds per point through the sweep
+store (parallel, resumable). Each point is scored by the who-with-whom loss on the fitting
+provinces (Antwerpen, Limburg, Vlaams-Brabant; `who_with_whom.loss`); Oost- and
+West-Vlaanderen play no part in the choice and are reported for the best point only.
+
+    python -m simcoop.analysis.calibrate                       # 24 points + defaults x 4 seeds
+    python -m simcoop.analysis.calibrate --n 48 --seeds 6 --write docs/calibration.md
+    python -m simcoop.analysis.calibrate --score-only sweeps/calibrate
+
+The script does not change the defaults: it reports the best point and how far the
+defaults are from it; adopting values is a decision recorded in docs/calibration.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from SALib.sample import latin as latin_sample
+
+from simcoop.analysis import who_with_whom
+from simcoop.analysis.common import write_table
+from simcoop.errors import SimcoopInputError
+from simcoop.analysis.sensitivity import problem, sample_values
+from simcoop.sweeps.space import dimension
+
+# the behavioural parameters the formation of IGS is most sensitive to (Morris screening of
+# docs/validation.md) and the weights of the reworked mechanisms
+FITTED = ["behaviour.founding_trust", "behaviour.trust_heritage", "behaviour.founding_cost",
+          "attributes.heritage_share", "behaviour.w_scale", "behaviour.w_money", "behaviour.w_staff",
+          "behaviour.w_identity", "behaviour.informal_networking", "behaviour.trust_erosion",
+          "behaviour.centre_scale_factor", "behaviour.w_freedom"]
+START, END = "<!-- calibration:start -->", "<!-- calibration:end -->"
+SAMPLE = "sample.parquet"
+
+
+def write_sample(sweep_dir: Path, n: int, names: list[str], seed: int = 0) -> int:
+    """The points (row 0: the current defaults, then a Latin hypercube of n), written once:
+    an existing sample is kept, so a re-run resumes the same calibration."""
+    target = sweep_dir / SAMPLE
+    if target.exists():
+        return len(pd.read_parquet(target))
+    prob = problem(names)
+    design = latin_sample.sample({k: prob[k] for k in ("num_vars", "names", "bounds")}, n, seed=seed)
+    defaults = pd.DataFrame([{d: dimension(d).default for d in prob["names"]}])
+    points = pd.concat([defaults, sample_values(prob, design)], ignore_index=True)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    write_table(points, target)
+    return len(points)
+
+
+def run(sweep_dir: Path, points: int, seeds: int) -> None:
+    """The formation runs of every point and seed, through the CLI's sweep store."""
+    command = [sys.executable, "-m", "simcoop", "-m", "+experiment=who_with_whom", f"sample.file={(sweep_dir / SAMPLE).resolve()}",
+               f"sample.id=range({points})", f"seed=range({seeds})", f"sweep_name={sweep_dir.name}",
+               f"hydra.sweep.dir={sweep_dir}"]
+    done = subprocess.run(command, check=False)
+    if done.returncode != 0:
+        raise SimcoopInputError(f"calibration error: the sweep stopped (exit code {done.returncode}); run the same "
+                                "command again to resume")
+
+
+def score(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Each point's in-sample loss and terms with its parameter values (best first, the
+    defaults marked), and the comparisons in and out of sample of the best point and of the
+    defaults (does the in-sample choice generalise?)."""
+    membership, params = who_with_whom.from_sweep(sweep_dir)
+    scores, best = who_with_whom.calibrate(membership, params)
+    points = pd.read_parquet(sweep_dir / SAMPLE).rename_axis("sample.id").reset_index()
+    scores = scores.merge(points, on="sample.id", how="left")
+    scores.insert(1, "defaults", scores["sample.id"] == 0)
+    defaults = who_with_whom.comparison(who_with_whom.select(membership, {"sample.id": 0}))
+    return scores, best, defaults
+
+
+def markdown(scores: pd.DataFrame, best: pd.DataFrame, defaults: pd.DataFrame, sweep_dir: Path,
+             top: int = 5) -> str:
+    names = [c for c in scores.columns if "." in c and c != "sample.id"]
+    seeds = int(scores["seeds"].max())
+    shown = pd.concat([scores.head(top), scores[scores["defaults"]]]).drop_duplicates("sample.id")
+    lines = [f"_From `{sweep_dir}`: {len(scores)} points (point 0: the defaults) x {seeds} formation runs, "
+             f"scored on Antwerpen, Limburg and Vlaams-Brabant only._", "",
+             "| rank | point | loss | ARI in | region Spearman in | centre cities in | inhabitants covered in |",
+             "|---|---|---|---|---|---|---|"]
+    for rank, r in shown.iterrows():
+        point = "defaults" if r["defaults"] else str(int(r["sample.id"]))
+        lines.append(f"| {rank + 1} | {point} | {r['loss']:.3f} | {r['in_adjusted_rand']:.3f} | "
+                     f"{r['in_region_coverage_spearman']:.2f} | {r['in_centres_in_igs']:.1f} | "
+                     f"{r['in_coverage_population']:.2f} |")
+    first, default = scores.iloc[0], scores[scores["defaults"]].iloc[0]
+    lines += ["", "| parameter | default | best point | best 5: low - high |", "|---|---|---|---|"]
+    for p in names:
+        head = scores.head(top)[p]
+        lines.append(f"| `{p}` | {default[p]:.4g} | {first[p]:.4g} | {head.min():.4g} - {head.max():.4g} |")
+    t, d = best.set_index(["statistic", "sample"]), defaults.set_index(["statistic", "sample"])
+    lines += ["", "Out of sample (Oost- and West-Vlaanderen, not used in the choice):", "",
+              "| statistic | best point | defaults | random contiguous clusters |", "|---|---|---|---|"]
+    for stat in ("adjusted_rand", "region_coverage_spearman", "centres_in_igs", "coverage_population"):
+        r, q = t.loc[(stat, "out")], d.loc[(stat, "out")]
+        lines.append(f"| {stat} | {r['model_mean']:.3f} [{r['model_low']:.3f}, {r['model_high']:.3f}] | "
+                     f"{q['model_mean']:.3f} [{q['model_low']:.3f}, {q['model_high']:.3f}] | {r['null_mean']:.3f} |")
+    return "\n".join(lines)
+
+
+def write_into(doc: Path, text: str) -> None:
+    """Replace the block between the markers of doc (all or nothing)."""
+    old = doc.read_text(encoding="utf-8")
+    if START not in old or END not in old:
+        raise SimcoopInputError(f"calibration error: {doc} has no {START} ... {END} block; accepted: a document "
+                                "with both markers")
+    head, rest = old.split(START, 1)
+    tmp = doc.with_name(f".{doc.name}.tmp-{os.getpid()}")
+    tmp.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+    os.replace(tmp, doc)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m simcoop.analysis.calibrate", description=__doc__.split("\n")[0])
+    parser.add_argument("--sweep", default="sweeps/calibrate", help="the sweep folder (default sweeps/calibrate)")
+    parser.add_argument("--n", type=int, default=24, help="points of the Latin hypercube besides the defaults")
+    parser.add_argument("--seeds", type=int, default=4, help="formation runs per point")
+    parser.add_argument("--params", help="comma-separated parameters (default: the FITTED list)")
+    parser.add_argument("--score-only", action="store_true", help="score the finished sweep, run nothing")
+    parser.add_argument("--write", metavar="DOC", help="replace the calibration block of DOC")
+    args = parser.parse_args(argv)
+    sweep_dir = Path(args.sweep)
+    try:
+        if args.n < 1 or args.seeds < 1:
+            raise SimcoopInputError(f"calibration error: n={args.n}, seeds={args.seeds} is not accepted; accepted: "
+                                    "whole numbers of at least 1")
+        if not args.score_only:
+            names = args.params.split(",") if args.params else FITTED
+            run(sweep_dir, write_sample(sweep_dir, args.n, names), args.seeds)
+        scores, best, defaults = score(sweep_dir)
+        write_table(scores, sweep_dir / "calibration_scores.parquet")
+        text = markdown(scores, best, defaults, sweep_dir)
+        print(text)
+        if args.write:
+            write_into(Path(args.write), text)
+    except SimcoopInputError as exc:
+        print(f"simcoop: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
