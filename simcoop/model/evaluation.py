@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcoop.model import policy, utility
+from simcoop.model import kernels, policy, utility
 from simcoop.model.attributes import expertise_from_staff
 from simcoop.model.igs import SetEconomics, economics_of_sets
 
@@ -71,13 +71,11 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     """Recognition and economics of member sets as Flemish policy treats them this year
     (`granted`: an existing IGS recognised for the current period stays recognised)."""
     cfg, inc = model.cfg, model.cfg.incentive
-    starts = ptr[:-1]
-    regions = model.region[flat]
-    spans = np.minimum.reduceat(regions, starts) != np.maximum.reduceat(regions, starts)
-    population = np.add.reduceat(model.population[flat], starts)
-    recognised = granted | policy.is_recognised(population, spans, inc, cfg.region_rule, model.year)
-    grant = policy.subsidy(population, recognised, inc, network)
-    coordinators = np.where(recognised, inc.coordinator_fte, 0.0)
+    # compiled (kernels.recognition): is_recognised and subsidy of policy, per set
+    recognised, grant, coordinators = kernels.recognition(
+        flat, ptr, model.population, model.region, granted, network,
+        policy.region_rule_in_force(cfg.region_rule, model.year), inc.recognition_threshold, inc.subsidy_minimum,
+        inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,
                              cfg.igs, grant, coordinators)
     return recognised, econ
@@ -90,22 +88,15 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     network = existing_with(model.networked_ids, cand.igs_id, len(i))
     granted = existing_with(model.granted_ids, cand.igs_id, len(i))
     recognised, econ = set_economics(model, flat, ptr, network, granted)
-    seg, starts = econ.seg, ptr[:-1]
-    n = ptr[1:] - starts
-    me = flat == i[seg]                       # the chooser's own entry in its set
-    mine = np.flatnonzero(me)                 # one per set, in set order
-    others = ~me
-    trust_sum = np.add.reduceat(np.where(others, model.trust[i[seg], flat], 0.0), starts)
-    mean_trust = trust_sum / (n - 1)
-    best = np.maximum(np.maximum.reduceat(np.where(others, model.expertise[flat], -np.inf), starts),
-                      expertise_from_staff(econ.paid_fte))
+    seg, n = econ.seg, ptr[1:] - ptr[:-1]
+    # compiled (kernels.chooser_view): the segment reductions over the other members
+    mine, trust_sum, mean_trust, best_other, perceived, same_region, affinity = kernels.chooser_view(
+        flat, ptr, i, model.trust[i[seg], flat], model.affinity(i[seg], flat), model.expertise, model.region,
+        model.centre, econ.agenda_share, econ.population_share)
+    best = np.maximum(best_other, expertise_from_staff(econ.paid_fte))
     # benefits materialise only as far as partners trust each other (digest Mechanisms 6, 10)
     works = utility.working_relationship(mean_trust, beh.trust_reference)
-    # the largest excess agenda share of a centre city other than oneself (digest Mechanism 5)
-    excess = np.where(model.centre[flat] & others, econ.agenda_share - econ.population_share, -np.inf)
-    perceived = np.maximum(0.0, np.maximum.reduceat(excess, starts))
-    same_region = np.add.reduceat((model.region[flat] == model.region[i][seg]).astype(float), starts) / n
-    affinity = np.add.reduceat(np.where(others, model.affinity(i[seg], flat), 0.0), starts) / np.maximum(n - 1, 1)
+    # perceived: the largest excess agenda share of a centre city other than oneself (digest Mechanism 5)
     # a network brings tasks, and from 2033 keeps the local drawing rights (seed 004)
     # the IGS's paid staff relieves members of network tasks as it does of coordination
     relief = econ.coordination_fte / cfg.igs.coordination_fte if cfg.igs.coordination_fte > 0 else 1.0
