@@ -247,3 +247,36 @@ def chooser_view(flat: np.ndarray, ptr: np.ndarray, chooser: np.ndarray, trust: 
         same_region[s] = same_sum[s] / n
         mean_affinity[s] = affinity_sum[s] / max(n - 1, 1)
     return mine, trust_sum, mean_trust, best_other, perceived, same_region, mean_affinity
+
+
+@_jit
+def pair_lookup(stored: np.ndarray, values: np.ndarray, n: int, baseline: float, keys: np.ndarray) -> np.ndarray:
+    """`trust.PairTrust` reads: the value of each key row * n + col among the sorted stored keys,
+    `baseline` for a pair never set, 1 on the diagonal (one binary search per key, in place of
+    the ten numpy calls of a vectorised search)."""
+    out = np.empty(len(keys))
+    for k in range(len(keys)):
+        if keys[k] % (n + 1) == 0:
+            out[k] = 1.0
+            continue
+        pos = np.searchsorted(stored, keys[k])
+        out[k] = values[pos] if pos < len(stored) and stored[pos] == keys[k] else baseline
+    return out
+
+
+@_jit
+def affinity(i: np.ndarray, j: np.ndarray, arrondissement: np.ndarray, heritage_mask: np.ndarray,
+             heritage_known: np.ndarray, housing: np.ndarray, heritage_base_rate: float, w_arrondissement: float,
+             w_heritage: float, w_housing: float) -> np.ndarray:
+    """`attributes.Affinity` of pairs (i[k], j[k]), same terms added in the same order."""
+    out = np.empty(len(i))
+    for k in range(len(i)):
+        a, b = i[k], j[k]
+        same_arr = 1.0 if arrondissement[a] == arrondissement[b] and arrondissement[a] >= 0 else 0.0
+        if heritage_known[a] and heritage_known[b]:
+            her = 1.0 if (heritage_mask[a] & heritage_mask[b]) != 0 else 0.0
+        else:
+            her = heritage_base_rate
+        same_housing = 1.0 if housing[a] == housing[b] and housing[a] >= 0 else 0.0
+        out[k] = w_arrondissement * same_arr + w_heritage * her + w_housing * same_housing
+    return out
