@@ -208,3 +208,59 @@ def test_affinity_equals_the_numpy_terms():
     ref = aff.w_arrondissement * same_arr + aff.w_heritage * her + aff.w_housing * same_housing
     assert np.array_equal(aff(i, j), ref)
     assert len(np.unique(ref)) > 4
+
+
+def test_candidate_terms_equal_the_utility_functions():
+    from simcoop.config import BehaviourConfig
+    from simcoop.model import utility
+    rng = np.random.default_rng(7)
+    land = _landscape(rng)
+    n = len(land["population"])
+    flat, ptr = _sets(rng, n)
+    n_sets, sizes = len(ptr) - 1, np.diff(ptr)
+    i = flat[ptr[:-1] + rng.integers(0, sizes)]
+    mine = ptr[:-1] + rng.integers(0, sizes)
+    mean_trust = rng.uniform(0, 1, n_sets)
+    mean_trust[0] = np.nan                             # a set of one: 0 / 0, as in numpy
+    best, perceived = rng.uniform(0, 1, n_sets), np.maximum(0.0, rng.uniform(-0.2, 0.3, n_sets))
+    same_region = np.where(rng.random(n_sets) < 0.5, 1.0, rng.uniform(0, 1, n_sets))
+    affinity, trust_sum = rng.uniform(0, 1, n_sets), rng.uniform(0, 5, n_sets)
+    set_pop = rng.uniform(1e4, 8e5, n_sets)
+    network = rng.random(n_sets) < 0.5
+    returned, contributions = rng.uniform(0, 1e5, len(flat)), rng.uniform(0, 1e5, len(flat))
+    left = rng.uniform(0, 0.1, n_sets)
+    scale_factor, culture_budget = rng.uniform(0.3, 1.5, n), rng.uniform(1e5, 1e7, n)
+    pressure, workload = rng.uniform(0.8, 1.5, n), rng.uniform(0.05, 1, n)
+    beh, coordination, feasible, tasks_fte, rights_per = BehaviourConfig(), 0.1, 12, 0.05, 0.5
+    # the numpy expressions of evaluation.evaluate with the utility functions
+    works = utility.working_relationship(mean_trust, beh.trust_reference)
+    rights = np.where(network, rights_per * land["population"][i], 0.0)
+    tasks = np.where(network, tasks_fte, 0.0) * (left / coordination)
+    ref = [works * utility.scale_benefit(set_pop, land["population"][i], beh.scale_population,
+                                         beh.w_scale * scale_factor[i], beh.scale_max_population, beh.oversize),
+           works * utility.expertise_gap(land["expertise"][i], best, beh.w_expertise),
+           works * utility.knowledge_sharing(trust_sum, beh.knowledge_partners, beh.w_knowledge)
+           * np.minimum(1.0, scale_factor[i]),
+           utility.net_money(works * returned[mine] + rights, contributions[mine], culture_budget[i], beh.w_money,
+                             pressure[i]),
+           utility.staff_time_cost(left + tasks, land["staff"][i], workload[i], beh.w_staff),
+           utility.transaction_cost(sizes, feasible, beh.w_transaction),
+           utility.dominance_cost(perceived, beh.w_dominance),
+           utility.identity_fit(affinity, beh.w_identity),
+           np.where(land["centre"][i], utility.centre_role(same_region == 1.0, beh.w_regional_role, beh.w_freedom),
+                    0.0),
+           works * returned[mine] + rights - contributions[mine]]
+    got = kernels.candidate_terms(
+        i, ptr, mine, mean_trust, best, perceived, same_region, affinity,
+        utility.scale_benefit(set_pop, land["population"][i], beh.scale_population, 1.0, beh.scale_max_population,
+                              beh.oversize),
+        utility.knowledge_sharing(trust_sum, beh.knowledge_partners, 1.0), network, True, returned, contributions,
+        left, land["expertise"], scale_factor, land["population"], culture_budget, pressure, land["staff"],
+        workload, land["centre"],
+        (beh.w_expertise, beh.w_knowledge, beh.w_money, beh.w_staff, beh.w_transaction, beh.w_dominance,
+         beh.w_identity, beh.w_regional_role, beh.w_freedom, beh.trust_reference, beh.w_scale),
+        coordination, feasible, tasks_fte, rights_per)
+    for name, r, g in zip(["scale", "expertise", "knowledge", "money", "staff", "transaction", "dominance",
+                           "identity", "role", "realised"], ref, got):
+        assert np.array_equal(g, r, equal_nan=True), name
+    assert np.isnan(got[0][0]) and not np.isnan(got[0][1:]).any()

@@ -280,3 +280,57 @@ def affinity(i: np.ndarray, j: np.ndarray, arrondissement: np.ndarray, heritage_
         same_housing = 1.0 if housing[a] == housing[b] and housing[a] >= 0 else 0.0
         out[k] = w_arrondissement * same_arr + w_heritage * her + w_housing * same_housing
     return out
+
+
+@_jit
+def _minimum(a: float, b: float) -> float:
+    """np.minimum of two floats: nan if either is nan (Python's min would pick the other)."""
+    return a if a < b or a != a else b
+
+
+@_jit
+def _maximum(a: float, b: float) -> float:
+    """np.maximum of two floats: nan if either is nan."""
+    return a if a > b or a != a else b
+
+
+@_jit
+def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean_trust: np.ndarray,
+                    best: np.ndarray, perceived: np.ndarray, same_region: np.ndarray, mean_affinity: np.ndarray,
+                    scale_gain: np.ndarray, knowledge_gain: np.ndarray, network: np.ndarray, rights_at_stake: bool,
+                    returned: np.ndarray, contributions: np.ndarray, coordination_left: np.ndarray,
+                    expertise: np.ndarray, scale_factor: np.ndarray, population: np.ndarray,
+                    culture_budget: np.ndarray, budget_pressure: np.ndarray, staff: np.ndarray,
+                    workload: np.ndarray, centre: np.ndarray, beh: tuple, coordination_fte: float,
+                    feasible_members: int, network_tasks_fte: float, drawing_rights_per_inhabitant: float):
+    """The utility terms of each candidate for its chooser: `evaluation.evaluate`'s use of the
+    term functions of `simcoop.model.utility` (whose docstrings say why each term is so),
+    same operations in the same order; the exponentials come in computed by numpy
+    (`scale_gain`: the economies of scale before weighting, `knowledge_gain`: knowledge
+    exchange before weighting). `beh` holds the weights (w_expertise, w_knowledge, w_money,
+    w_staff, w_transaction, w_dominance, w_identity, w_regional_role, w_freedom,
+    trust_reference, w_scale). Returns the terms scale, expertise, knowledge, money, staff,
+    transaction, dominance, identity, role, and the realised money."""
+    (w_expertise, w_knowledge, w_money, w_staff, w_transaction, w_dominance, w_identity, w_role, w_freedom,
+     trust_reference, w_scale) = beh
+    n_sets = len(chooser)
+    out = np.empty((10, n_sets))
+    for s in range(n_sets):
+        i, k = chooser[s], mine[s]
+        works = _minimum(1.0, mean_trust[s] / trust_reference)                     # working_relationship
+        rights = drawing_rights_per_inhabitant * population[i] if network[s] and rights_at_stake else 0.0
+        relief = coordination_left[s] / coordination_fte if coordination_fte > 0 else 1.0
+        tasks = (network_tasks_fte if network[s] else 0.0) * relief
+        money = works * returned[k] + rights
+        out[0, s] = works * ((w_scale * scale_factor[i]) * scale_gain[s])          # scale_benefit
+        out[1, s] = works * (w_expertise * _maximum(0.0, best[s] - expertise[i]))  # expertise_gap
+        out[2, s] = works * (w_knowledge * knowledge_gain[s]) * _minimum(1.0, scale_factor[i])
+        out[3, s] = w_money * (money - budget_pressure[i] * contributions[k]) / culture_budget[i]   # net_money
+        out[4, s] = -w_staff * (coordination_left[s] + tasks) / staff[i] * (0.5 + workload[i])   # staff_time_cost
+        q = (ptr[s + 1] - ptr[s] - 1) / (feasible_members - 1)
+        out[5, s] = -w_transaction * (q * q)                                       # transaction_cost
+        out[6, s] = -w_dominance * perceived[s]                                    # dominance_cost
+        out[7, s] = w_identity * mean_affinity[s]                                  # identity_fit
+        out[8, s] = w_role * (1.0 if same_region[s] == 1.0 else 0.0) - w_freedom if centre[i] else 0.0  # centre_role
+        out[9, s] = money - contributions[k]
+    return out
