@@ -264,3 +264,18 @@ def test_candidate_terms_equal_the_utility_functions():
                            "identity", "role", "realised"], ref, got):
         assert np.array_equal(g, r, equal_nan=True), name
     assert np.isnan(got[0][0]) and not np.isnan(got[0][1:]).any()
+
+
+def test_kernels_compile_where_no_cache_directory_is_writable(monkeypatch):
+    """A read-only install without a writable home: numba refuses cache=True at import;
+    kernels._jit then compiles without a cache instead of failing."""
+    from numba import njit
+    from numba.core import caching
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])   # no writable cache directory
+
+    def twice(a):
+        return 2.0 * a
+
+    with pytest.raises(RuntimeError, match="cannot cache"):
+        njit(cache=True)(twice)
+    assert kernels._jit(twice)(1.5) == 3.0

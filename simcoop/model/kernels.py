@@ -19,8 +19,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# error_model="numpy": a division by zero gives inf or nan as in numpy instead of raising
-_jit = njit(cache=True, error_model="numpy", nogil=True)
+
+def _jit(fn):
+    """Compiled, cached on disk. error_model="numpy": a division by zero gives inf or nan as in
+    numpy instead of raising. Where numba finds no writable cache directory (a read-only
+    install and no writable home) it refuses cache=True: then compile in each process."""
+    try:
+        return njit(cache=True, error_model="numpy")(fn)
+    except RuntimeError:
+        return njit(error_model="numpy")(fn)
+
 
 KEY_CODES = {"per_inhabitant": 0, "per_budget": 1, "mixed": 2, "fixed_plus_per_inhabitant": 3}
 
