@@ -279,3 +279,13 @@ def test_kernels_compile_where_no_cache_directory_is_writable(monkeypatch):
     with pytest.raises(RuntimeError, match="cannot cache"):
         njit(cache=True)(twice)
     assert kernels._jit(twice)(1.5) == 3.0
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 13])
+def test_vote_sets_equal_the_numpy_construction(n):
+    before = np.random.default_rng(n).choice(300, size=n, replace=False).astype(np.int64)
+    after = np.append(before, 299 - n)
+    chooser, flat, ptr = kernels.vote_sets(before, 299 - n)
+    assert np.array_equal(chooser, np.concatenate([before, before]))
+    assert np.array_equal(flat, np.concatenate([np.tile(after, n), np.tile(before, n)]))
+    assert np.array_equal(ptr, np.concatenate([np.arange(n + 1) * (n + 1), n * (n + 1) + np.arange(1, n + 1) * n]))

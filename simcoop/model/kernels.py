@@ -342,3 +342,26 @@ def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean
         out[8, s] = w_role * (1.0 if same_region[s] == 1.0 else 0.0) - w_freedom if centre[i] else 0.0  # centre_role
         out[9, s] = money - contributions[k]
     return out
+
+
+@_jit
+def vote_sets(before: np.ndarray, newcomer: int):
+    """The member sets of a vote on a newcomer (`decisions.accepts_newcomer`): each member
+    weighs the IGS with the newcomer (members, then the newcomer), then the IGS as it is.
+    Returns the choosers, the sets flat and their offsets (index work only, no arithmetic)."""
+    n = len(before)
+    chooser = np.empty(2 * n, np.int64)
+    flat = np.empty(n * (n + 1) + n * n, np.int64)
+    ptr = np.empty(2 * n + 1, np.int64)
+    k = 0
+    for s in range(2 * n):
+        chooser[s] = before[s % n]
+        ptr[s] = k
+        for j in range(n):
+            flat[k] = before[j]
+            k += 1
+        if s < n:
+            flat[k] = newcomer
+            k += 1
+    ptr[2 * n] = k
+    return chooser, flat, ptr
