@@ -120,30 +120,32 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
         assert (got[4] >= 0).any()
 
 
-@pytest.mark.parametrize("rule_in_force", [False, True])
-def test_recognition_equals_the_policy_formulas(rule_in_force):
+@pytest.mark.parametrize("year", [2025, 2035])   # before the region rule, and under it
+def test_recognition_equals_the_policy_functions(year):
+    """The reference is policy.is_recognised and policy.subsidy themselves: a rule changed
+    there and not in the kernel fails here."""
+    from simcoop.config import IncentiveConfig, RegionRuleConfig
+    from simcoop.model import policy
     rng = np.random.default_rng(3)
     land = _landscape(rng)
     flat, ptr = _sets(rng, 400)
     n_sets = len(ptr) - 1
     granted, network = rng.random(n_sets) < 0.3, rng.random(n_sets) < 0.5
-    smin, per_inh, bonus, coord = 5e4, 1.2, 0.7, 1.0
-    # the numpy expressions of evaluation.set_economics with policy.is_recognised and policy.subsidy
     regions = land["region"][flat]
     spans = np.minimum.reduceat(regions, ptr[:-1]) != np.maximum.reduceat(regions, ptr[:-1])
     population = np.add.reduceat(land["population"][flat], ptr[:-1])
-    threshold = float(np.median(population))       # some sets above, some below
-    recognised = population >= threshold
-    if rule_in_force:
-        recognised = recognised & ~spans
-    recognised = granted | recognised
-    base = np.maximum(smin, per_inh * population)
-    grant = np.where(recognised, base + np.where(network, bonus * population, 0.0), 0.0)
-    got = kernels.recognition(flat, ptr, land["population"], land["region"], granted, network, rule_in_force,
-                              threshold, smin, per_inh, bonus, coord)
+    inc = IncentiveConfig(recognition_threshold=float(np.median(population)))   # some sets above, some below
+    rule = RegionRuleConfig(mode="forced")
+    # the numpy expressions of evaluation.set_economics before the kernel
+    recognised = granted | policy.is_recognised(population, spans, inc, rule, year)
+    grant = policy.subsidy(population, recognised, inc, network)
+    got = kernels.recognition(flat, ptr, land["population"], land["region"], granted, network,
+                              policy.region_rule_in_force(rule, year), inc.recognition_threshold,
+                              inc.subsidy_minimum, inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant,
+                              inc.coordinator_fte)
     assert np.array_equal(got[0], recognised)
     assert np.array_equal(got[1], grant)
-    assert np.array_equal(got[2], np.where(recognised, coord, 0.0))
+    assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
     assert recognised.any() and not recognised.all()
 
 
