@@ -17,6 +17,7 @@ import numpy as np
 from simcoop.config import AttributesConfig, BehaviourConfig
 from simcoop.data.landscape import Landscape
 from simcoop.data.realdata import RealData
+from simcoop.model import kernels
 
 
 @dataclass
@@ -55,17 +56,10 @@ class Affinity:
     w_housing: float
 
     def __call__(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        same_arr = (self.arrondissement[i] == self.arrondissement[j]) & (self.arrondissement[i] >= 0)
-        known = self.heritage_known[i] & self.heritage_known[j]
-        shared = (self.heritage_mask[i] & self.heritage_mask[j]) != 0
-        same_housing = (self.housing[i] == self.housing[j]) & (self.housing[i] >= 0)
-        data = self.w_arrondissement * same_arr + self.w_housing * same_housing
-        observed = self.w_arrondissement + self.w_housing
-        if observed > 0:
-            unknown = data * (observed + self.w_heritage) / observed
-        else:   # heritage is the only component: nothing known, the observed base rate
-            unknown = np.full(np.shape(data), self.w_heritage * self.heritage_base_rate)
-        return np.where(known, data + self.w_heritage * shared, unknown)
+        i, j = np.broadcast_arrays(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64))
+        return kernels.affinity(i.ravel(), j.ravel(), self.arrondissement, self.heritage_mask, self.heritage_known,
+                                self.housing, self.heritage_base_rate, self.w_arrondissement, self.w_heritage,
+                                self.w_housing).reshape(i.shape)
 
 
 def affinity_of(land: Landscape, real: RealData, cfg: AttributesConfig) -> Affinity:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcoop.model import policy, utility
+from simcoop.model import kernels, policy, utility
 from simcoop.model.evaluation import Candidates, evaluate
 
 if TYPE_CHECKING:
@@ -220,13 +220,9 @@ def options(model: CooperationModel, i: int) -> list[Option]:
 def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     """The members vote: the median member must not lose from the newcomer, in material terms
     (money, scale, the newcomer's weight on the agenda) or in shared identity."""
-    before = np.array(g.members, dtype=np.int64)
-    after = np.append(before, newcomer)
-    n = len(before)
-    votes = Candidates(chooser=np.concatenate([before, before]),
-                       flat=np.concatenate([np.tile(after, n), np.tile(before, n)]),
-                       ptr=np.concatenate([np.arange(n + 1) * (n + 1), n * (n + 1) + np.arange(1, n + 1) * n]),
-                       igs_id=np.full(2 * n, g.igs_id, dtype=np.int64))
+    n = len(g.members)
+    chooser, flat, ptr = kernels.vote_sets(np.array(g.members, dtype=np.int64), newcomer)
+    votes = Candidates(chooser=chooser, flat=flat, ptr=ptr, igs_id=np.full(2 * n, g.igs_id, dtype=np.int64))
     terms = evaluate(model, votes).terms
     values = terms.material + terms.identity
     return statistics.median((values[:n] - values[n:]).tolist()) >= 0.0

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simcoop.model import policy, utility
+from simcoop.model import kernels, policy, utility
 from simcoop.model.attributes import expertise_from_staff
 from simcoop.model.igs import SetEconomics, economics_of_sets
 
@@ -71,14 +71,11 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     """Recognition and economics of member sets as Flemish policy treats them this year
     (`granted`: an existing IGS recognised for the current period stays recognised)."""
     cfg, inc = model.cfg, model.cfg.incentive
-    starts = ptr[:-1]
-    regions = model.region[flat]
-    spans = np.minimum.reduceat(regions, starts) != np.maximum.reduceat(regions, starts)
-    population = np.add.reduceat(model.population[flat], starts)
-    recognised = granted | (policy.recognition_open(inc, model.year)
-                            & policy.is_recognised(population, spans, inc, cfg.region_rule, model.year))
-    grant = policy.subsidy(population, recognised, inc, network)
-    coordinators = np.where(recognised, inc.coordinator_fte, 0.0)
+    # compiled (kernels.recognition): recognition_open, is_recognised and subsidy of policy, per set
+    recognised, grant, coordinators = kernels.recognition(
+        flat, ptr, model.population, model.region, granted, network, policy.recognition_open(inc, model.year),
+        policy.region_rule_in_force(cfg.region_rule, model.year), inc.recognition_threshold, inc.subsidy_minimum,
+        inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,
                              cfg.igs, grant, coordinators)
     return recognised, econ
@@ -91,46 +88,33 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     network = existing_with(model.networked_ids, cand.igs_id, len(i))
     granted = existing_with(model.granted_ids, cand.igs_id, len(i))
     recognised, econ = set_economics(model, flat, ptr, network, granted)
-    seg, starts = econ.seg, ptr[:-1]
-    n = ptr[1:] - starts
-    me = flat == i[seg]                       # the chooser's own entry in its set
-    mine = np.flatnonzero(me)                 # one per set, in set order
-    others = ~me
-    trust_sum = np.add.reduceat(np.where(others, model.trust[i[seg], flat], 0.0), starts)
-    mean_trust = trust_sum / (n - 1)
-    best = np.maximum(np.maximum.reduceat(np.where(others, model.expertise[flat], -np.inf), starts),
-                      expertise_from_staff(econ.paid_fte))
-    # benefits materialise only as far as partners trust each other (digest Mechanisms 6, 10)
-    works = utility.working_relationship(mean_trust, beh.trust_reference)
-    # the largest excess agenda share of a centre city other than oneself (digest Mechanism 5)
-    excess = np.where(model.centre[flat] & others, econ.agenda_share - econ.population_share, -np.inf)
-    perceived = np.maximum(0.0, np.maximum.reduceat(excess, starts))
-    same_region = np.add.reduceat((model.region[flat] == model.region[i][seg]).astype(float), starts) / n
-    affinity = np.add.reduceat(np.where(others, model.affinity(i[seg], flat), 0.0), starts) / np.maximum(n - 1, 1)
-    # a network brings tasks, and from 2033 keeps the local drawing rights (seed 004)
-    # the IGS's paid staff relieves members of network tasks as it does of coordination
-    relief = econ.coordination_fte / cfg.igs.coordination_fte if cfg.igs.coordination_fte > 0 else 1.0
-    tasks = np.where(network, model.cfg.incentive.network_tasks_fte, 0.0) * relief
-    rights = np.where(network & policy.drawing_rights_at_stake(model.cfg.incentive, model.year),
-                      model.cfg.incentive.drawing_rights_per_inhabitant * model.population[i], 0.0)
-    is_centre = model.centre[i]
-    terms = utility.Terms(
-        scale=works * utility.scale_benefit(econ.population, model.population[i], beh.scale_population,
-                                            beh.w_scale * model.scale_factor[i], beh.scale_max_population,
-                                            beh.oversize),
-        expertise=works * utility.expertise_gap(model.expertise[i], best, beh.w_expertise),
-        # a centre city's problems are 'larger, often other' ones: it gains less from exchange too
-        knowledge=works * utility.knowledge_sharing(trust_sum, beh.knowledge_partners, beh.w_knowledge)
-        * np.minimum(1.0, model.scale_factor[i]),
-        money=utility.net_money(works * econ.returned[mine] + rights, econ.contributions[mine],
-                                model.culture_budget[i], beh.w_money, model.budget_pressure[i]),
-        staff=utility.staff_time_cost(econ.coordination_fte + tasks, model.staff[i], model.workload[i],
-                                      beh.w_staff),
-        transaction=utility.transaction_cost(n, cfg.igs.feasible_members, beh.w_transaction),
-        dominance=utility.dominance_cost(perceived, beh.w_dominance),
-        identity=utility.identity_fit(affinity, beh.w_identity),
-        role=np.where(is_centre, utility.centre_role(same_region == 1.0, beh.w_regional_role, beh.w_freedom), 0.0),
-    )
-    realised = works * econ.returned[mine] + rights - econ.contributions[mine]
+    seg = econ.seg
+    # compiled (kernels.chooser_view): the segment reductions over the other members
+    mine, trust_sum, mean_trust, best_other, perceived, same_region, affinity = kernels.chooser_view(
+        flat, ptr, i, model.trust[i[seg], flat], model.affinity(i[seg], flat), model.expertise, model.region,
+        model.centre, econ.agenda_share, econ.population_share)
+    best = np.maximum(best_other, expertise_from_staff(econ.paid_fte))
+    # the exponentials in numpy, before weighting; the terms compiled (kernels.candidate_terms),
+    # with the formulas of the term functions of `utility`:
+    # benefits materialise only as far as partners trust each other (digest Mechanisms 6, 10);
+    # perceived dominance is the largest excess agenda share of a centre city other than oneself
+    # (digest Mechanism 5); a network brings tasks, and from 2033 keeps the local drawing rights
+    # (seed 004); the IGS's paid staff relieves members of network tasks as it does of coordination;
+    # a centre city's problems are 'larger, often other' ones: it gains less from exchange too
+    scale_gain = utility.scale_benefit(econ.population, model.population[i], beh.scale_population, 1.0,
+                                       beh.scale_max_population, beh.oversize)
+    knowledge_gain = utility.knowledge_sharing(trust_sum, beh.knowledge_partners, 1.0)
+    weights = (beh.w_expertise, beh.w_knowledge, beh.w_money, beh.w_staff, beh.w_transaction, beh.w_dominance,
+               beh.w_identity, beh.w_regional_role, beh.w_freedom, beh.trust_reference, beh.w_scale)
+    inc = cfg.incentive
+    out = kernels.candidate_terms(
+        i, ptr, mine, mean_trust, best, perceived, same_region, affinity, scale_gain, knowledge_gain, network,
+        bool(policy.drawing_rights_at_stake(inc, model.year)), econ.returned, econ.contributions, econ.coordination_fte,
+        model.expertise, model.scale_factor, model.population, model.culture_budget, model.budget_pressure,
+        model.staff, model.workload, model.centre, tuple(float(w) for w in weights), float(cfg.igs.coordination_fte),
+        int(cfg.igs.feasible_members), float(inc.network_tasks_fte), float(inc.drawing_rights_per_inhabitant))
+    terms = utility.Terms(scale=out[0], expertise=out[1], knowledge=out[2], money=out[3], staff=out[4],
+                          transaction=out[5], dominance=out[6], identity=out[7], role=out[8])
+    realised = out[9]
     return Evaluation(terms=terms, mean_trust=mean_trust, realised_money=realised, recognised=recognised,
                       economics=econ)

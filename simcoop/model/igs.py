@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simcoop.model import keys, metrics
+from simcoop.model import kernels, metrics
 from simcoop.config import IgsConfig, KeyConfig
 
 
@@ -73,38 +73,18 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
     """
     flat = np.asarray(flat, dtype=np.int64)
     ptr = np.asarray(ptr, dtype=np.int64)
-    starts = ptr[:-1]
-    sizes = ptr[1:] - starts
-    seg = np.repeat(np.arange(len(sizes)), sizes)
-    pop = population[flat]
-    total = np.add.reduceat(pop, starts)
-    need = cfg.contribution_per_inhabitant * total
-    contrib = keys.contributions_of_sets(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
-                                         key.fixed_share)
-    pop_share = pop / total[seg]
-    pool_fte = cfg.own_staff_share * (need + subsidy) / cfg.staff_cost_per_fte
-    paid = pool_fte + coordinator_fte
-    is_centre = centre[flat]
-    host = np.full(len(sizes), -1, dtype=np.int64)
-    if cfg.staff_hosted_by_city and is_centre.any():
-        centre_pop = np.where(is_centre, pop, -1.0)
-        largest = np.maximum.reduceat(centre_pop, starts)
-        hits = np.flatnonzero(is_centre & (centre_pop == largest[seg]))
-        sets, first = np.unique(seg[hits], return_index=True)  # the first of equals, in member order
-        host[sets] = flat[hits[first]]
-    brought = cfg.coordination_fte * staff[flat]
-    neutral = coordinator_fte + np.where(host >= 0, 0.0, pool_fte)
-    weight = brought + neutral[seg] * pop_share + np.where(flat == host[seg], pool_fte[seg], 0.0)
-    weight_total = np.add.reduceat(weight, starts)
-    positive = weight_total > 0
-    agenda = np.where(positive[seg], weight / np.where(positive, weight_total, 1.0)[seg], pop_share)
-    relief = 1.0 + paid / (sizes * cfg.coordination_fte) if cfg.coordination_fte > 0 else np.ones(len(sizes))
+    subsidy = np.asarray(subsidy, dtype=float)
+    # compiled: about 40 numpy calls on a few hundred entries, in numpy's order of addition
+    total, need, paid, pool_fte, host, left, contrib, pop_share, agenda, returned = kernels.economics_of_sets(
+        flat, ptr, population, budget, staff, centre, subsidy, np.asarray(coordinator_fte, dtype=float),
+        kernels.KEY_CODES[key.name], key.budget_weight, key.fixed_share, cfg.contribution_per_inhabitant,
+        cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
+        cfg.programme_efficiency, cfg.programme_follows_agenda)
+    sizes = ptr[1:] - ptr[:-1]
     return SetEconomics(
-        flat=flat, ptr=ptr, seg=seg, population=total, need=need, subsidy=np.asarray(subsidy, dtype=float),
-        paid_fte=paid, pool_fte=pool_fte, host=host, coordination_fte=cfg.coordination_fte / relief,
-        contributions=contrib, population_share=pop_share, agenda_share=agenda,
-        returned=cfg.programme_efficiency * (need + subsidy)[seg]
-        * (cfg.programme_follows_agenda * agenda + (1 - cfg.programme_follows_agenda) * pop_share),
+        flat=flat, ptr=ptr, seg=np.repeat(np.arange(len(sizes)), sizes), population=total, need=need,
+        subsidy=subsidy, paid_fte=paid, pool_fte=pool_fte, host=host, coordination_fte=left,
+        contributions=contrib, population_share=pop_share, agenda_share=agenda, returned=returned,
     )
 
 

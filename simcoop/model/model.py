@@ -351,28 +351,36 @@ class CooperationModel(mesa.Model):
                 self.net_benefit[members] = realised[first:first + n]
                 self.balance[members] += ev.realised_money[first:first + n]
                 self.paid[members] += g.economics.contributions
-                self.trust[np.ix_(members, members)] = self.trust_after_year(members, realised[first:first + n],
-                                                                              g.economics)
                 first += n
+            # all IGS at once (their member sets are disjoint, so one read and one write of trust
+            # give what a read and a write per IGS gave)
+            excess = np.concatenate([g.economics.agenda_share - g.economics.population_share for g in groups])
+            self.trust_after_year(sets, realised, excess)
         rows, cols = self.adjacent_pairs
         self.trust[rows, cols] += beh.informal_networking * (1.0 - self.trust[rows, cols])
         # untended trust decays towards that of strangers, inside IGS and out (only pairs that
         # have met differ from trust_initial); the diagonal stays 1
         self.trust.erode(beh.trust_erosion)
 
-    def trust_after_year(self, members: np.ndarray, realised: np.ndarray, econ: Economics) -> np.ndarray:
-        """The members' trust in each other after the year: each member's trust in its
-        partners follows its realised return; a centre city that took more than its share
-        of the agenda loses trust; untended trust erodes (digest Mechanisms 5 and 6)."""
+    def trust_after_year(self, sets: list[np.ndarray], realised: np.ndarray, excess: np.ndarray) -> None:
+        """The members' trust in each other after the year, for every IGS (`sets`, their members;
+        `realised`, `excess`: per member, set after set): each member's trust in its partners
+        follows its realised return; a centre city that took more than its share of the
+        agenda (excess agenda over population share) loses trust (digest Mechanisms 5 and 6)."""
         beh = self.cfg.behaviour
-        block = self.trust[np.ix_(members, members)]
-        updated = trust.update(block, realised[:, None], beh.trust_gain, beh.trust_loss)
-        excess = econ.agenda_share - econ.population_share
-        dominant = self.centre[members] & (excess > 0)
+        sizes = np.array([len(m) for m in sets], dtype=np.int64)
+        flat = np.concatenate(sets).astype(np.int64)
+        per_member = np.repeat(sizes, sizes)                  # the size of each member's IGS
+        row = np.repeat(np.arange(len(flat)), per_member)     # each IGS's block, row after row
+        col = decisions.ragged_arange(np.repeat(np.cumsum(sizes) - sizes, sizes), per_member)
+        rows, cols = flat[row], flat[col]
+        block = self.trust[rows, cols]
+        updated = trust.update(block, realised[row], beh.trust_gain, beh.trust_loss)
+        dominant = (self.centre[flat] & (excess > 0))[col]
         if dominant.any():
-            severity = np.minimum(1.0, excess[dominant] / beh.dominance_tolerance)
-            updated[:, dominant] = trust.update(updated[:, dominant], -1.0, 0.0, beh.trust_loss * severity)
-        return np.where(np.eye(len(members), dtype=bool), block, updated)
+            severity = np.minimum(1.0, excess[col[dominant]] / beh.dominance_tolerance)
+            updated[dominant] = trust.update(updated[dominant], -1.0, 0.0, beh.trust_loss * severity)
+        self.trust[rows, cols] = np.where(rows == cols, block, updated)
 
     # ------------------------------------------------------------------ moves
     def carry_out(self, agent: Municipality, option: decisions.Option) -> None:

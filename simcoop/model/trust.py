@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simcoop.model import kernels
+
 
 def update(trust: np.ndarray, realised_return: float | np.ndarray, gain: float, loss: float) -> np.ndarray:
     """Asymmetric update of trust values after a year's realised return.
@@ -50,10 +52,9 @@ class PairTrust:
         return keys, pos, found, keys % (self.n + 1) == 0   # the diagonal: row * n + row
 
     def __getitem__(self, index) -> np.ndarray:
-        _, pos, found, diagonal = self._positions(index)
-        out = np.where(found, self.values.take(pos, mode="clip") if len(self.keys) else 0.0, self.baseline)
-        out[diagonal] = 1.0
-        return out
+        rows, cols = index
+        keys = np.asarray(rows, dtype=np.int64) * self.n + np.asarray(cols, dtype=np.int64)   # broadcasts as numpy does
+        return kernels.pair_lookup(self.keys, self.values, self.n, self.baseline, keys.ravel()).reshape(keys.shape)
 
     def __setitem__(self, index, values) -> None:
         keys, pos, found, diagonal = self._positions(index)

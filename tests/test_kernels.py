@@ -1,0 +1,299 @@
+"""The compiled kernels give bit for bit what the numpy expressions they replaced give.
+
+Identity matters, not closeness: a sum added in another order differs in the last bits,
+and through the logit draws a run's history can change. Each kernel of
+simcoop.model.kernels is compared with `==` against the numpy code it replaced (kept here as
+the reference) on random member sets whose lengths cover each branch of numpy's pairwise
+summation (1, 7, 8, 9, 17, 130 entries and more).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from simcoop.config import IgsConfig, KeyConfig
+from simcoop.model import kernels, keys
+
+LENGTHS = (1, 7, 8, 9, 17, 130, 2, 3, 16, 129, 257, 300)
+
+
+def _sets(rng: np.random.Generator, n: int, lengths=LENGTHS, min_length: int = 1):
+    """Random member sets (no repeats within a set) over n municipalities, in shuffled order."""
+    lengths = [max(k, min_length) for k in rng.permutation(lengths)]
+    sets = [rng.choice(n, size=k, replace=False) for k in lengths]
+    return np.concatenate(sets).astype(np.int64), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+
+
+def _landscape(rng: np.random.Generator, n: int = 400) -> dict[str, np.ndarray]:
+    return {"population": rng.uniform(800, 3e5, n), "budget": rng.uniform(1e6, 5e8, n),
+            "staff": rng.uniform(0.2, 30, n), "centre": rng.random(n) < 0.15,
+            "region": rng.integers(0, 6, n), "expertise": rng.uniform(0, 1, n)}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_segment_sum_adds_in_numpys_order(seed):
+    rng = np.random.default_rng(seed)
+    lengths = rng.permutation([*LENGTHS, *rng.integers(1, 400, 20)])
+    ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    # magnitudes over ten orders, so that a different order of addition shows in the last bits
+    a = rng.standard_normal(ptr[-1]) * 10.0 ** rng.integers(-5, 5, ptr[-1])
+    got = kernels.segment_sum(a, ptr)
+    assert np.array_equal(got, np.add.reduceat(a, ptr[:-1]))
+    # the check can fail: a plain left-to-right loop differs somewhere
+    plain = np.array([sum(a[ptr[s]:ptr[s + 1]].tolist()) for s in range(len(lengths))])
+    assert not np.array_equal(plain, got)
+
+
+@pytest.mark.parametrize("key", ["per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant"])
+def test_contributions_equal_the_numpy_keys(key):
+    rng = np.random.default_rng(1)
+    flat, ptr = _sets(rng, 400)
+    land = _landscape(rng)
+    pop, budget = land["population"][flat], land["budget"][flat]
+    budget[ptr[3]:ptr[4]] = 0.0    # a set whose weights sum to 0: shared equally
+    sizes = np.diff(ptr)
+    need = rng.uniform(1e4, 1e7, len(sizes))
+    ref = keys.contributions_of_sets(key, need, pop, budget, np.repeat(np.arange(len(sizes)), sizes), ptr[:-1],
+                                     sizes, 0.4, 0.3)
+    got = kernels.contributions(kernels.KEY_CODES[key], need, pop, budget, ptr, 0.4, 0.3)
+    assert np.array_equal(got, ref)
+
+
+def _economics_reference(flat, ptr, population, budget, staff, centre, key: KeyConfig, cfg: IgsConfig, subsidy,
+                         coordinator_fte):
+    """igs.economics_of_sets as it was in numpy, before the kernel."""
+    starts = ptr[:-1]
+    sizes = ptr[1:] - starts
+    seg = np.repeat(np.arange(len(sizes)), sizes)
+    pop = population[flat]
+    total = np.add.reduceat(pop, starts)
+    need = cfg.contribution_per_inhabitant * total
+    contrib = keys.contributions_of_sets(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
+                                         key.fixed_share)
+    pop_share = pop / total[seg]
+    pool_fte = cfg.own_staff_share * (need + subsidy) / cfg.staff_cost_per_fte
+    paid = pool_fte + coordinator_fte
+    is_centre = centre[flat]
+    host = np.full(len(sizes), -1, dtype=np.int64)
+    if cfg.staff_hosted_by_city and is_centre.any():
+        centre_pop = np.where(is_centre, pop, -1.0)
+        largest = np.maximum.reduceat(centre_pop, starts)
+        hits = np.flatnonzero(is_centre & (centre_pop == largest[seg]))
+        sets, first = np.unique(seg[hits], return_index=True)
+        host[sets] = flat[hits[first]]
+    brought = cfg.coordination_fte * staff[flat]
+    neutral = coordinator_fte + np.where(host >= 0, 0.0, pool_fte)
+    weight = brought + neutral[seg] * pop_share + np.where(flat == host[seg], pool_fte[seg], 0.0)
+    weight_total = np.add.reduceat(weight, starts)
+    positive = weight_total > 0
+    agenda = np.where(positive[seg], weight / np.where(positive, weight_total, 1.0)[seg], pop_share)
+    relief = 1.0 + paid / (sizes * cfg.coordination_fte) if cfg.coordination_fte > 0 else np.ones(len(sizes))
+    returned = cfg.programme_efficiency * (need + subsidy)[seg] * (
+        cfg.programme_follows_agenda * agenda + (1 - cfg.programme_follows_agenda) * pop_share)
+    return (total, need, paid, pool_fte, host, cfg.coordination_fte / relief, contrib, pop_share, agenda, returned)
+
+
+@pytest.mark.parametrize("key", ["per_inhabitant", "mixed", "fixed_plus_per_inhabitant"])
+@pytest.mark.parametrize("cfg", [IgsConfig(staff_hosted_by_city=True), IgsConfig(staff_hosted_by_city=False),
+                                 IgsConfig(coordination_fte=0.0)], ids=["hosted", "own_staff", "no_coordination"])
+def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
+    rng = np.random.default_rng(2)
+    land = _landscape(rng)
+    flat, ptr = _sets(rng, 400)
+    land["staff"][flat[ptr[2]:ptr[3]]] = 0.0        # a set without staff: agenda by population
+    land["population"][flat[ptr[5] + 1]] = land["population"][flat[ptr[5]]]   # equal centre cities
+    land["centre"][flat[ptr[5]:ptr[5] + 2]] = True
+    subsidy = np.where(rng.random(len(ptr) - 1) < 0.5, rng.uniform(0, 1e6, len(ptr) - 1), 0.0)
+    coordinators = np.where(subsidy > 0, 1.5, 0.0)
+    ref = _economics_reference(flat, ptr, land["population"], land["budget"], land["staff"], land["centre"],
+                               KeyConfig(name=key), cfg, subsidy, coordinators)
+    got = kernels.economics_of_sets(
+        flat, ptr, land["population"], land["budget"], land["staff"], land["centre"], subsidy, coordinators,
+        kernels.KEY_CODES[key], KeyConfig().budget_weight, KeyConfig().fixed_share, cfg.contribution_per_inhabitant,
+        cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
+        cfg.programme_efficiency, cfg.programme_follows_agenda)
+    for name, r, g in zip(["total", "need", "paid", "pool", "host", "left", "contributions", "population_share",
+                           "agenda", "returned"], ref, got):
+        assert np.array_equal(g, r), name
+    if cfg.staff_hosted_by_city:
+        assert (got[4] >= 0).any()
+
+
+@pytest.mark.parametrize("year", [2025, 2035])   # before the region rule, and under it
+def test_recognition_equals_the_policy_functions(year):
+    """The reference is policy.is_recognised and policy.subsidy themselves: a rule changed
+    there and not in the kernel fails here."""
+    from simcoop.config import IncentiveConfig, RegionRuleConfig
+    from simcoop.model import policy
+    rng = np.random.default_rng(3)
+    land = _landscape(rng)
+    flat, ptr = _sets(rng, 400)
+    n_sets = len(ptr) - 1
+    granted, network = rng.random(n_sets) < 0.3, rng.random(n_sets) < 0.5
+    regions = land["region"][flat]
+    spans = np.minimum.reduceat(regions, ptr[:-1]) != np.maximum.reduceat(regions, ptr[:-1])
+    population = np.add.reduceat(land["population"][flat], ptr[:-1])
+    inc = IncentiveConfig(recognition_threshold=float(np.median(population)))   # some sets above, some below
+    rule = RegionRuleConfig(mode="forced")
+    # the numpy expressions of evaluation.set_economics before the kernel
+    open_now = policy.recognition_open(inc, year)
+    recognised = granted | (open_now & policy.is_recognised(population, spans, inc, rule, year))
+    grant = policy.subsidy(population, recognised, inc, network)
+    got = kernels.recognition(flat, ptr, land["population"], land["region"], granted, network, open_now,
+                              policy.region_rule_in_force(rule, year), inc.recognition_threshold,
+                              inc.subsidy_minimum, inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant,
+                              inc.coordinator_fte)
+    assert np.array_equal(got[0], recognised)
+    assert np.array_equal(got[1], grant)
+    assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
+    assert recognised.any() and not recognised.all()
+
+
+def test_chooser_view_equals_the_numpy_reductions():
+    rng = np.random.default_rng(4)
+    land = _landscape(rng)
+    flat, ptr = _sets(rng, 400, min_length=2)
+    n_sets = len(ptr) - 1
+    sizes = np.diff(ptr)
+    seg = np.repeat(np.arange(n_sets), sizes)
+    i = flat[ptr[:-1] + rng.integers(0, sizes)]          # the chooser, somewhere in its set
+    trust, affinity = rng.uniform(0, 1, len(flat)), rng.uniform(0, 1, len(flat))
+    agenda, pop_share = rng.uniform(0, 0.5, len(flat)), rng.uniform(0, 0.5, len(flat))
+    # the numpy expressions of evaluation.evaluate
+    starts, me = ptr[:-1], flat == i[seg]
+    others = ~me
+    trust_sum = np.add.reduceat(np.where(others, trust, 0.0), starts)
+    excess = np.where(land["centre"][flat] & others, agenda - pop_share, -np.inf)
+    ref = (np.flatnonzero(me), trust_sum, trust_sum / (sizes - 1),
+           np.maximum.reduceat(np.where(others, land["expertise"][flat], -np.inf), starts),
+           np.maximum(0.0, np.maximum.reduceat(excess, starts)),
+           np.add.reduceat((land["region"][flat] == land["region"][i][seg]).astype(float), starts) / sizes,
+           np.add.reduceat(np.where(others, affinity, 0.0), starts) / np.maximum(sizes - 1, 1))
+    got = kernels.chooser_view(flat, ptr, i, trust, affinity, land["expertise"], land["region"], land["centre"],
+                               agenda, pop_share)
+    for name, r, g in zip(["mine", "trust_sum", "mean_trust", "best_other", "perceived", "same_region",
+                           "affinity"], ref, got):
+        assert np.array_equal(g, r), name
+
+
+def test_pair_lookup_equals_the_vectorised_search():
+    from simcoop.model.trust import PairTrust
+    rng = np.random.default_rng(5)
+    n = 50
+    t = PairTrust(n, 0.3)
+    rows, cols = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    t[rows, cols] = rng.uniform(0, 1, 400)
+    a, b = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    b[:50] = a[:50]                                   # the diagonal reads 1
+    # the numpy expressions PairTrust read with before the kernel
+    keys, pos, found, diagonal = t._positions((a, b))
+    ref = np.where(found, t.values.take(pos, mode="clip"), t.baseline)
+    ref[diagonal] = 1.0
+    assert np.array_equal(t[a, b], ref)
+    assert np.array_equal(t[np.ix_(a[:30], b[:40])], t.dense()[np.ix_(a[:30], b[:40])])
+    assert np.array_equal(PairTrust(n, 0.3)[a, b], np.where(a == b, 1.0, 0.3))    # nothing stored yet
+
+
+def test_affinity_equals_the_numpy_terms():
+    from simcoop.model.attributes import Affinity
+    rng = np.random.default_rng(6)
+    n = 300
+    aff = Affinity(rng.integers(-1, 8, n), rng.integers(0, 2 ** 20, n) * (rng.random(n) < 0.5),
+                   rng.random(n) < 0.6, rng.integers(-1, 5, n), 0.37, 0.4, 0.35, 0.25)
+    i, j = rng.integers(0, n, 5000), rng.integers(0, n, 5000)
+    # the numpy expressions of Affinity.__call__ before the kernel: the data-backed components,
+    # shared heritage where both are listed, else the data-backed part scaled to the full weight
+    same_arr = (aff.arrondissement[i] == aff.arrondissement[j]) & (aff.arrondissement[i] >= 0)
+    known = aff.heritage_known[i] & aff.heritage_known[j]
+    shared = (aff.heritage_mask[i] & aff.heritage_mask[j]) != 0
+    same_housing = (aff.housing[i] == aff.housing[j]) & (aff.housing[i] >= 0)
+    data = aff.w_arrondissement * same_arr + aff.w_housing * same_housing
+    observed = aff.w_arrondissement + aff.w_housing
+    ref = np.where(known, data + aff.w_heritage * shared, data * (observed + aff.w_heritage) / observed)
+    assert np.array_equal(aff(i, j), ref)
+    assert len(np.unique(ref)) > 4
+    # heritage the only component: a pair with an unlisted municipality gets the base rate
+    only = Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing, 0.37, 0.0, 0.35, 0.0)
+    assert np.array_equal(only(i, j), np.where(known, 0.35 * shared, 0.35 * 0.37))
+
+
+def test_candidate_terms_equal_the_utility_functions():
+    from simcoop.config import BehaviourConfig
+    from simcoop.model import utility
+    rng = np.random.default_rng(7)
+    land = _landscape(rng)
+    n = len(land["population"])
+    flat, ptr = _sets(rng, n)
+    n_sets, sizes = len(ptr) - 1, np.diff(ptr)
+    i = flat[ptr[:-1] + rng.integers(0, sizes)]
+    mine = ptr[:-1] + rng.integers(0, sizes)
+    mean_trust = rng.uniform(0, 1, n_sets)
+    mean_trust[0] = np.nan                             # a set of one: 0 / 0, as in numpy
+    best, perceived = rng.uniform(0, 1, n_sets), np.maximum(0.0, rng.uniform(-0.2, 0.3, n_sets))
+    same_region = np.where(rng.random(n_sets) < 0.5, 1.0, rng.uniform(0, 1, n_sets))
+    affinity, trust_sum = rng.uniform(0, 1, n_sets), rng.uniform(0, 5, n_sets)
+    set_pop = rng.uniform(1e4, 8e5, n_sets)
+    network = rng.random(n_sets) < 0.5
+    returned, contributions = rng.uniform(0, 1e5, len(flat)), rng.uniform(0, 1e5, len(flat))
+    left = rng.uniform(0, 0.1, n_sets)
+    scale_factor, culture_budget = rng.uniform(0.3, 1.5, n), rng.uniform(1e5, 1e7, n)
+    pressure, workload = rng.uniform(0.8, 1.5, n), rng.uniform(0.05, 1, n)
+    beh, coordination, feasible, tasks_fte, rights_per = BehaviourConfig(), 0.1, 12, 0.05, 0.5
+    # the numpy expressions of evaluation.evaluate with the utility functions
+    works = utility.working_relationship(mean_trust, beh.trust_reference)
+    rights = np.where(network, rights_per * land["population"][i], 0.0)
+    tasks = np.where(network, tasks_fte, 0.0) * (left / coordination)
+    ref = [works * utility.scale_benefit(set_pop, land["population"][i], beh.scale_population,
+                                         beh.w_scale * scale_factor[i], beh.scale_max_population, beh.oversize),
+           works * utility.expertise_gap(land["expertise"][i], best, beh.w_expertise),
+           works * utility.knowledge_sharing(trust_sum, beh.knowledge_partners, beh.w_knowledge)
+           * np.minimum(1.0, scale_factor[i]),
+           utility.net_money(works * returned[mine] + rights, contributions[mine], culture_budget[i], beh.w_money,
+                             pressure[i]),
+           utility.staff_time_cost(left + tasks, land["staff"][i], workload[i], beh.w_staff),
+           utility.transaction_cost(sizes, feasible, beh.w_transaction),
+           utility.dominance_cost(perceived, beh.w_dominance),
+           utility.identity_fit(affinity, beh.w_identity),
+           np.where(land["centre"][i], utility.centre_role(same_region == 1.0, beh.w_regional_role, beh.w_freedom),
+                    0.0),
+           works * returned[mine] + rights - contributions[mine]]
+    got = kernels.candidate_terms(
+        i, ptr, mine, mean_trust, best, perceived, same_region, affinity,
+        utility.scale_benefit(set_pop, land["population"][i], beh.scale_population, 1.0, beh.scale_max_population,
+                              beh.oversize),
+        utility.knowledge_sharing(trust_sum, beh.knowledge_partners, 1.0), network, True, returned, contributions,
+        left, land["expertise"], scale_factor, land["population"], culture_budget, pressure, land["staff"],
+        workload, land["centre"],
+        (beh.w_expertise, beh.w_knowledge, beh.w_money, beh.w_staff, beh.w_transaction, beh.w_dominance,
+         beh.w_identity, beh.w_regional_role, beh.w_freedom, beh.trust_reference, beh.w_scale),
+        coordination, feasible, tasks_fte, rights_per)
+    for name, r, g in zip(["scale", "expertise", "knowledge", "money", "staff", "transaction", "dominance",
+                           "identity", "role", "realised"], ref, got):
+        assert np.array_equal(g, r, equal_nan=True), name
+    assert np.isnan(got[0][0]) and not np.isnan(got[0][1:]).any()
+
+
+def test_kernels_compile_where_no_cache_directory_is_writable(monkeypatch):
+    """A read-only install without a writable home: numba refuses cache=True at import;
+    kernels._jit then compiles without a cache instead of failing."""
+    from numba import njit
+    from numba.core import caching
+    monkeypatch.setattr(caching.CacheImpl, "_locator_classes", [])   # no writable cache directory
+
+    def twice(a):
+        return 2.0 * a
+
+    with pytest.raises(RuntimeError, match="cannot cache"):
+        njit(cache=True)(twice)
+    assert kernels._jit(twice)(1.5) == 3.0
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 13])
+def test_vote_sets_equal_the_numpy_construction(n):
+    before = np.random.default_rng(n).choice(300, size=n, replace=False).astype(np.int64)
+    after = np.append(before, 299 - n)
+    chooser, flat, ptr = kernels.vote_sets(before, 299 - n)
+    assert np.array_equal(chooser, np.concatenate([before, before]))
+    assert np.array_equal(flat, np.concatenate([np.tile(after, n), np.tile(before, n)]))
+    assert np.array_equal(ptr, np.concatenate([np.arange(n + 1) * (n + 1), n * (n + 1) + np.arange(1, n + 1) * n]))
