@@ -5,10 +5,10 @@
     python benchmarks/storage.py --sweep-runs 1000    # a smaller sweep for the merge and the query
 
 Prints, with the targets of the performance and storage issues:
-1. the average size of a full-Flanders 30-year run (2016-2045) in the results store: every
+1. the average size of a full-Flanders 30-year run (2026-2055 from the real 2025 start) in the results store: every
    file of the run folder (four parquet tables, config.yaml, _complete.json), measured on
    real runs made through the store (`simcoop -m scenario=baseline,forced_regions_2028
-   seed='range(N/2)' end_year=2045`), and the same times 1,000 (target: at most 50 MB);
+   seed='range(N/2)' end_year=2055`), and the same times 1,000 (target: at most 50 MB);
 2. peak memory (maximum resident set size) and time of `simcoop collect` of each table of
    a 10,000-run sweep, each in a child process (target: under 1 GB). The 10,000 runs are
    copies of the real run folders (5,000 per scenario, each a copy of a real run of its
@@ -50,7 +50,7 @@ def real_sweep(folder: Path, runs: int) -> list[Path]:
     """Run `runs` full-Flanders 30-year runs through the store, half of them per scenario;
     their run folders."""
     subprocess.run([sys.executable, "-m", "simcoop", "-m", f"scenario={','.join(SCENARIOS)}",
-                    f"seed=range({runs // len(SCENARIOS)})", "end_year=2045", f"hydra.sweep.dir={folder}"],
+                    f"seed=range({runs // len(SCENARIOS)})", "end_year=2055", f"hydra.sweep.dir={folder}"],
                    check=True, capture_output=True, cwd=folder.parent)
     done = sorted(p.parent for p in folder.glob(f"*/{MARKER}"))
     assert len(done) == runs // len(SCENARIOS) * len(SCENARIOS), f"{len(done)} of {runs} runs finished"
@@ -77,7 +77,7 @@ def synthetic_sweep(runs: list[Path], folder: Path, n: int) -> Path:
     for scenario in SCENARIOS:
         sources = [r for r in runs if f"scenario={scenario}," in r.name]
         for seed in range(n // len(SCENARIOS)):
-            renamed_copy(sources[seed % len(sources)], folder / f"end_year=2045,scenario={scenario},seed={seed}", seed)
+            renamed_copy(sources[seed % len(sources)], folder / f"end_year=2055,scenario={scenario},seed={seed}", seed)
     return folder
 
 
@@ -116,7 +116,7 @@ def main() -> None:
     n = int(sys.argv[sys.argv.index("--sweep-runs") + 1]) if "--sweep-runs" in sys.argv else SWEEP_RUNS
     folder = Path(tempfile.mkdtemp(prefix="simcoop-storage-"))
     try:
-        print(f"simcoop storage benchmark ({runs} real full-Flanders runs of 2016-2045)\n")
+        print(f"simcoop storage benchmark ({runs} real full-Flanders runs of 2026-2055)\n")
         t = time.perf_counter()
         run_dirs = real_sweep(folder / "sweep", runs)
         sizes = [file_sizes(r) for r in run_dirs]
