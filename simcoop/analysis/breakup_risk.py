@@ -27,12 +27,7 @@ def lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str],
     how it ended, and (given the igs table) whether it was ever recognised by Flanders."""
     run = [*params, "seed"]
     founded = events[events["event"] == "found"].groupby([*run, "igs_id"], observed=True)["year"].min()
-    ended = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["year"].min()
-    last_year = yearly.groupby(run, observed=True)["year"].max().rename("last_year")
-    df = founded.rename("founded").to_frame().join(ended.rename("dissolved_year")).reset_index()
-    df = df.merge(last_year.reset_index(), on=run)
-    df["dissolved"] = df["dissolved_year"].notna().astype(int)
-    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df["founded"]
+    df = _until_dissolved(founded.rename("founded").reset_index(), "founded", events, yearly, run)
     reasons = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["reason"].first()
     df = df.merge(reasons.rename("ended_by").reset_index(), on=[*run, "igs_id"], how="left")
     if igs is not None:
@@ -55,12 +50,19 @@ def start_lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str
     founded = events.loc[events["event"] == "found", [*run, "igs_id"]].drop_duplicates().assign(in_run=True)
     start = start.merge(founded, on=[*run, "igs_id"], how="left")
     start = start[start["in_run"].isna()].drop(columns="in_run")   # a formation run starts with none
+    return _until_dissolved(start, "observed_from", events, yearly, run)
+
+
+def _until_dissolved(df: pd.DataFrame, since: str, events: pd.DataFrame, yearly: pd.DataFrame,
+                     run: list[str]) -> pd.DataFrame:
+    """Each IGS's years from `since` to its dissolution (dissolved 1) or to the end of its run
+    (censored, 0): the survival data of both clocks."""
     ended = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["year"].min()
     last_year = yearly.groupby(run, observed=True)["year"].max().rename("last_year")
-    df = start.merge(ended.rename("dissolved_year").reset_index(), on=[*run, "igs_id"], how="left")
+    df = df.merge(ended.rename("dissolved_year").reset_index(), on=[*run, "igs_id"], how="left")
     df = df.merge(last_year.reset_index(), on=run)
     df["dissolved"] = df["dissolved_year"].notna().astype(int)
-    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df["observed_from"]
+    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df[since]
     return df
 
 
