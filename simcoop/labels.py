@@ -281,6 +281,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "attributes.affinity_arrondissement": ("gewicht van hetzelfde arrondissement", "weight of the same arrondissement"),
     "attributes.affinity_heritage": ("gewicht van gedeeld erfgoed", "weight of shared heritage"),
     "attributes.affinity_housing": ("gewicht van een gedeelde woon-IGS", "weight of a shared housing IGS"),
+    "attributes.affinity_uit_region": ("gewicht van een gedeelde streek (UiT-regio)",
+                                       "weight of a shared streek (UiT region)"),
     "incentive.period_start": ("begin van de erkenningsperiodes", "start of the recognition periods"),
     "incentive.period_years": ("lengte van een erkenningsperiode (jaren)", "length of a recognition period (years)"),
     "incentive.networks": ("netwerken vrijetijdsparticipatie", "leisure-participation networks"),

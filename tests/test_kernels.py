@@ -200,7 +200,8 @@ def test_affinity_equals_the_numpy_terms():
     rng = np.random.default_rng(6)
     n = 300
     aff = Affinity(rng.integers(-1, 8, n), rng.integers(0, 2 ** 20, n) * (rng.random(n) < 0.5),
-                   rng.random(n) < 0.6, rng.integers(-1, 5, n), 0.37, 0.4, 0.35, 0.25)
+                   rng.random(n) < 0.6, rng.integers(-1, 5, n), 0.37, 0.4, 0.35, 0.25,
+                   rng.integers(0, 8, n) * (rng.random(n) < 0.9), 0.3)
     i, j = rng.integers(0, n, 5000), rng.integers(0, n, 5000)
     # the numpy expressions of Affinity.__call__ before the kernel: the data-backed components,
     # shared heritage where both are listed, else the data-backed part scaled to the full weight
@@ -208,13 +209,15 @@ def test_affinity_equals_the_numpy_terms():
     known = aff.heritage_known[i] & aff.heritage_known[j]
     shared = (aff.heritage_mask[i] & aff.heritage_mask[j]) != 0
     same_housing = (aff.housing[i] == aff.housing[j]) & (aff.housing[i] >= 0)
-    data = aff.w_arrondissement * same_arr + aff.w_housing * same_housing
-    observed = aff.w_arrondissement + aff.w_housing
+    same_streek = (aff.uit_region[i] & aff.uit_region[j]) != 0
+    data = aff.w_arrondissement * same_arr + aff.w_housing * same_housing + aff.w_uit_region * same_streek
+    observed = aff.w_arrondissement + aff.w_housing + aff.w_uit_region
     ref = np.where(known, data + aff.w_heritage * shared, data * (observed + aff.w_heritage) / observed)
     assert np.array_equal(aff(i, j), ref)
     assert len(np.unique(ref)) > 4
     # heritage the only component: a pair with an unlisted municipality gets the base rate
-    only = Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing, 0.37, 0.0, 0.35, 0.0)
+    only = Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing, 0.37, 0.0, 0.35, 0.0,
+                    aff.uit_region, 0.0)
     assert np.array_equal(only(i, j), np.where(known, 0.35 * shared, 0.35 * 0.37))
 
 

@@ -1,5 +1,5 @@
 """The real Flemish landscape beyond the map: IGS cultuur of 2020-2025, fiscal capacity,
-known heritage partnerships, arrondissements and housing IGS.
+known heritage partnerships, arrondissements, housing IGS and the UiT regions (streken).
 
 Each file is optional for a custom `data.path` (the model falls back to derived values
 and says so in docs/ODD.md), but is validated like the main files when present: one-line
@@ -22,13 +22,15 @@ IGS_FILE = "igs_cultuur_2020_2025.csv"
 FISCAL_FILE = "fiscal_income_2022.csv"
 HERITAGE_FILE = "heritage_cooperation_partial.csv"
 HOUSING_FILE = "igs_wonen.csv"
+UIT_REGIONS_FILE = "uit_regions_2019.csv"
 INVESTMENT_FILE = "municipal_investment_bbc.csv"
 MERGER_FILE = "merger_2025.csv"
 PREDECESSORS_FILE = "municipalities_2024.csv"
 # Aarschot and Diest left Cultuurregio de Merode around 2022 (confidence notes in IGS_FILE)
 KNOWN_LEAVERS = {("Cultuurregio de Merode", "Aarschot"), ("Cultuurregio de Merode", "Diest")}
 RECOGNISED_SINCE = 2020   # the 19 IGS were recognised at the end of 2019 for 2020-2025
-OPTIONAL_FILES = (IGS_FILE, FISCAL_FILE, HERITAGE_FILE, HOUSING_FILE, INVESTMENT_FILE, MERGER_FILE, PREDECESSORS_FILE)
+OPTIONAL_FILES = (IGS_FILE, FISCAL_FILE, HERITAGE_FILE, HOUSING_FILE, INVESTMENT_FILE, MERGER_FILE, PREDECESSORS_FILE,
+                  UIT_REGIONS_FILE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class RealData:
     heritage_groups: tuple[np.ndarray, ...]  # known erfgoedcel/IOED member sets (indices)
     heritage_known: np.ndarray          # bool: the municipality appears in the partial list
     housing_igs: np.ndarray             # int code of its housing IGS, -1 none
+    uit_regions: np.ndarray             # int64 bit mask of its UiT regions (streken), 0 unknown
     igs: tuple[RealIGS, ...]            # the real IGS cultuur on this map (empty if unknown)
     fiscal_from_data: bool              # False: income derived (no fiscal file)
 
@@ -124,6 +127,25 @@ def housing(land: Landscape, folder: Path) -> np.ndarray:
     return code
 
 
+def uit_regions(land: Landscape, folder: Path) -> np.ndarray:
+    """Bit mask of the UiT regions (toeristische streken, SOURCES.md) of each municipality;
+    a merged municipality keeps every region of its parts."""
+    df = _read(folder / UIT_REGIONS_FILE, ("nis_2025", "uit_region"))
+    idx = _index_of(land, df, UIT_REGIONS_FILE, "nis_2025")
+    names = df["uit_region"].astype(str).str.strip()
+    empty = (names == "") | df["uit_region"].isna()
+    if empty.any():
+        raise DataError(UIT_REGIONS_FILE, _first_bad(df, empty), "uit_region", "empty; expected a region name")
+    regions = sorted(set(names))
+    if len(regions) > 63:
+        raise DataError(UIT_REGIONS_FILE, None, "uit_region", f"{len(regions)} regions; at most 63 are supported")
+    bit = {r: k for k, r in enumerate(regions)}
+    mask = np.zeros(land.n, dtype=np.int64)
+    for i, r in zip(idx, names):
+        mask[i] |= np.int64(1) << np.int64(bit[r])
+    return mask
+
+
 def real_igs(land: Landscape, folder: Path) -> tuple[RealIGS, ...]:
     """The real IGS cultuur on the 2025 map.
 
@@ -184,10 +206,11 @@ def load(land: Landscape, folder: Path) -> RealData:
         income, tax, from_data = np.full(land.n, np.nan), np.zeros(land.n), False
     groups, known = heritage(land, folder) if (folder / HERITAGE_FILE).is_file() else ((), np.zeros(land.n, bool))
     housing_code = housing(land, folder) if (folder / HOUSING_FILE).is_file() else np.full(land.n, -1, np.int64)
+    streken = uit_regions(land, folder) if (folder / UIT_REGIONS_FILE).is_file() else np.zeros(land.n, np.int64)
     igs = real_igs(land, folder) if (folder / IGS_FILE).is_file() and (folder / PREDECESSORS_FILE).is_file() else ()
     if (folder / INVESTMENT_FILE).is_file():
         validate_investment(land, folder)
-    return RealData(income, tax, province, arr, groups, known, housing_code, igs, from_data)
+    return RealData(income, tax, province, arr, groups, known, housing_code, streken, igs, from_data)
 
 
 def synthetic(land: Landscape, rng: np.random.Generator) -> RealData:
@@ -195,4 +218,4 @@ def synthetic(land: Landscape, rng: np.random.Generator) -> RealData:
     (EUR 23,272 per inhabitant, SOURCES.md), regions as arrondissements, nothing known."""
     income = 23272.0 * np.exp(rng.normal(-0.02, 0.2, land.n))
     return RealData(income, np.zeros(land.n), np.full(land.n, ""), land.region.astype(np.int64), (),
-                    np.zeros(land.n, bool), np.full(land.n, -1, np.int64), (), False)
+                    np.zeros(land.n, bool), np.full(land.n, -1, np.int64), np.zeros(land.n, np.int64), (), False)

@@ -5,7 +5,7 @@ Budgets follow real fiscal capacity (Statbel income per inhabitant) where the da
 staff, expertise, workload and political will are derived from population (assumptions,
 docs/ODD.md "Initialization"). Regional identity is not drawn at random: it is the affinity
 between two municipalities from data (same arrondissement, a known shared heritage
-cooperation, a shared housing IGS), see `affinity`.
+cooperation, a shared housing IGS, the same UiT region or streek), see `affinity`.
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ class Attributes:
 class Affinity:
     """Shared regional identity between two municipalities, from data (digest Mechanism 7).
 
-    affinity(i, j) = w_arr [same arrondissement] + w_her H(i, j) + w_hous [same housing IGS],
-    where H is 1 for a known shared erfgoedcel/IOED and 0 when both are in the partial list
+    affinity(i, j) = w_arr [same arrondissement] + w_hous [same housing IGS] + w_streek [same
+    UiT region] + w_her H(i, j), where H is 1 for a known shared erfgoedcel/IOED and 0 when both are in the partial list
     without sharing one. When either is absent from the list (absent means unknown, not a
     non-member), H is not guessed: the pair is scored on the components the data has, with
     their weights re-normalised to the same total, (w_arr [same arr.] + w_hous [same housing])
-    x (w_arr + w_her + w_hous) / (w_arr + w_hous). (Imputing the base rate observed among
+    x (w_arr + w_her + w_hous) / (w_arr + w_hous) (w_streek [same UiT region] in both sums). (Imputing the base rate observed among
     listed neighbours, 0.72, inflated the regions the list misses and gave P5 the wrong sign.)"""
     arrondissement: np.ndarray   # int code, -1 unknown
     heritage_mask: np.ndarray    # int64 bit mask of known heritage cooperations
@@ -54,12 +54,14 @@ class Affinity:
     w_arrondissement: float
     w_heritage: float
     w_housing: float
+    uit_region: np.ndarray       # int64 bit mask of UiT regions (streken), 0 unknown
+    w_uit_region: float
 
     def __call__(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         i, j = np.broadcast_arrays(np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64))
         return kernels.affinity(i.ravel(), j.ravel(), self.arrondissement, self.heritage_mask, self.heritage_known,
                                 self.housing, self.heritage_base_rate, self.w_arrondissement, self.w_heritage,
-                                self.w_housing).reshape(i.shape)
+                                self.w_housing, self.uit_region, self.w_uit_region).reshape(i.shape)
 
 
 def affinity_of(land: Landscape, real: RealData, cfg: AttributesConfig) -> Affinity:
@@ -71,7 +73,8 @@ def affinity_of(land: Landscape, real: RealData, cfg: AttributesConfig) -> Affin
     both = real.heritage_known[rows] & real.heritage_known[cols]
     base = float(((mask[rows] & mask[cols]) != 0)[both].mean()) if both.any() else 0.0
     return Affinity(real.arrondissement, mask, real.heritage_known, real.housing_igs, base,
-                    cfg.affinity_arrondissement, cfg.affinity_heritage, cfg.affinity_housing)
+                    cfg.affinity_arrondissement, cfg.affinity_heritage, cfg.affinity_housing, real.uit_regions,
+                    cfg.affinity_uit_region)
 
 
 def budgets(population: np.ndarray, income_per_inhabitant: np.ndarray, centre: np.ndarray,

@@ -276,17 +276,18 @@ def pair_lookup(stored: np.ndarray, values: np.ndarray, n: int, baseline: float,
 @_jit
 def affinity(i: np.ndarray, j: np.ndarray, arrondissement: np.ndarray, heritage_mask: np.ndarray,
              heritage_known: np.ndarray, housing: np.ndarray, heritage_base_rate: float, w_arrondissement: float,
-             w_heritage: float, w_housing: float) -> np.ndarray:
+             w_heritage: float, w_housing: float, uit_region: np.ndarray, w_uit_region: float) -> np.ndarray:
     """`attributes.Affinity` of pairs (i[k], j[k]), same terms added in the same order: the
     data-backed components, plus shared heritage where both are on the list; a pair with an
     unlisted municipality gets the data-backed components scaled up to the full weight."""
     out = np.empty(len(i))
-    observed = w_arrondissement + w_housing
+    observed = w_arrondissement + w_housing + w_uit_region
     for k in range(len(i)):
         a, b = i[k], j[k]
         same_arr = 1.0 if arrondissement[a] == arrondissement[b] and arrondissement[a] >= 0 else 0.0
         same_housing = 1.0 if housing[a] == housing[b] and housing[a] >= 0 else 0.0
-        data = w_arrondissement * same_arr + w_housing * same_housing
+        same_streek = 1.0 if (uit_region[a] & uit_region[b]) != 0 else 0.0
+        data = w_arrondissement * same_arr + w_housing * same_housing + w_uit_region * same_streek
         if heritage_known[a] and heritage_known[b]:
             shared = 1.0 if (heritage_mask[a] & heritage_mask[b]) != 0 else 0.0
             out[k] = data + w_heritage * shared
