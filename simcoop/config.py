@@ -87,7 +87,7 @@ class AttributesConfig:
     affinity_housing: float = param(0.2, "affinity", 0.0, 1.0,
                                     "digest Mechanism 7: shared housing IGS (igs_wonen.csv) as a sign of a "
                                     "lived region; weight an assumption")
-    affinity_uit_region: float = param(0.0, "affinity", 0.0, 1.0,
+    affinity_uit_region: float = param(0.5, "affinity", 0.0, 1.0,
                                        "digest Mechanism 7: same UiT region or streek (uit_regions_2019.csv, the "
                                        "tourist regions such as Westhoek or Meetjesland) as a named regional "
                                        "identity; weight an assumption")

@@ -69,16 +69,24 @@ def test_identity_comes_from_data():
     far = [_index(n) for n in ("Sint-Niklaas", "Genk")]
     assert aff(np.array([waas[0]]), np.array([waas[1]]))[0] > aff(np.array([far[0]]), np.array([far[1]]))[0]
     # a pair with a municipality absent from the partial heritage list is scored on what the data
-    # has (arrondissement, housing IGS), re-weighted to the same scale: the list's absence neither
-    # counts as a shared cooperation (the listed pairs' base rate) nor as none
+    # has (arrondissement, housing IGS, streek), re-weighted to the same scale: the list's absence
+    # neither counts as a shared cooperation (the listed pairs' base rate) nor as none
     unknown = np.flatnonzero(~REAL.heritage_known)
     pairs = [(a, b) for a in unknown for b in LAND.neighbours[a]]
-    same = next((a, b) for a, b in pairs if aff.arrondissement[a] == aff.arrondissement[b]
-                and aff.housing[a] != aff.housing[b])
-    other = next((a, b) for a, b in pairs if aff.arrondissement[a] != aff.arrondissement[b]
-                 and aff.housing[a] != aff.housing[b])
-    assert aff(np.array([same[0]]), np.array([same[1]]))[0] == pytest.approx(0.5 * 1.0 / 0.7)
-    assert aff(np.array([other[0]]), np.array([other[1]]))[0] == 0.0
+    streek = (aff.uit_region[:, None] & aff.uit_region[None, :]) != 0
+
+    def pair(arr: bool, streek_: bool) -> tuple[int, int]:
+        return next((a, b) for a, b in pairs if (aff.arrondissement[a] == aff.arrondissement[b]) == arr
+                    and streek[a, b] == streek_ and aff.housing[a] != aff.housing[b])
+    w = AttributesConfig()
+    scale = (w.affinity_arrondissement + w.affinity_housing + w.affinity_uit_region + w.affinity_heritage) / (
+        w.affinity_arrondissement + w.affinity_housing + w.affinity_uit_region)
+    for arr, streek_, expected in [(True, False, w.affinity_arrondissement), (False, True, w.affinity_uit_region),
+                                   (True, True, w.affinity_arrondissement + w.affinity_uit_region)]:
+        a, b = pair(arr, streek_)
+        assert aff(np.array([a]), np.array([b]))[0] == pytest.approx(expected * scale)
+    a, b = pair(False, False)
+    assert aff(np.array([a]), np.array([b]))[0] == 0.0
     # the regions the list misses are no longer lifted above those it covers
     listed = np.bincount(LAND.region, weights=REAL.heritage_known) / np.bincount(LAND.region)
     identity = attributes.derive(LAND, REAL, AttributesConfig(), BehaviourConfig(),

@@ -54,6 +54,34 @@ def test_bad_fiscal_file_gives_a_one_line_error(tmp_path):
     assert "\n" not in str(exc.value)
 
 
+def test_uit_regions_cover_every_municipality_and_mergers_keep_each_part_s():
+    table = pd.read_csv(embedded_path() / realdata.UIT_REGIONS_FILE)
+    assert (REAL.uit_regions != 0).all()           # every municipality of 2025 is in a streek
+    names = sorted(set(table["uit_region"]))
+    index = {int(c): i for i, c in enumerate(LAND.nis)}
+    for nis, rows in table.groupby("nis_2025"):
+        expected = sum(1 << names.index(r) for r in set(rows["uit_region"]))
+        assert REAL.uit_regions[index[int(nis)]] == expected
+    by_name = dict(zip(LAND.name, REAL.uit_regions))
+    assert by_name["Sint-Niklaas"] == by_name["Temse"] != by_name["Kortrijk"]
+    assert bin(by_name["Deinze"]).count("1") == 2  # Deinze (Leiestreek) and Nevele (Meetjesland)
+
+
+@pytest.mark.parametrize("column,value,message", [
+    ("nis_2025", "99999", r"uit_regions_2019.csv row 2, field nis_2025: unknown NIS code 99999"),
+    ("uit_region", "", r"uit_regions_2019.csv row 2, field uit_region: empty; expected a region name"),
+])
+def test_bad_uit_regions_file_gives_a_one_line_error(tmp_path, column, value, message):
+    for name in ("municipalities.csv", "adjacency.csv"):
+        (tmp_path / name).write_bytes((embedded_path() / name).read_bytes())
+    table = pd.read_csv(embedded_path() / realdata.UIT_REGIONS_FILE, dtype=str)
+    table.loc[1, column] = value
+    table.to_csv(tmp_path / realdata.UIT_REGIONS_FILE, index=False)
+    with pytest.raises(DataError, match=message) as exc:
+        realdata.load(load_landscape(tmp_path), tmp_path)
+    assert "\n" not in str(exc.value)
+
+
 def _model(overrides: list[str]) -> CooperationModel:
     return CooperationModel(to_sim_config(compose(overrides)))
 

@@ -30,7 +30,19 @@ def pattern_table(tmp_path_factory) -> pd.DataFrame:
 
 def test_every_pattern_is_reported(pattern_table):
     assert set(pattern_table["pattern"]) == {f"P{k}" for k in range(1, 8)}
-    assert (pattern_table["n"] == 5).all()
+    in_reality = pattern_table["statistic"].str.contains("real coverage")
+    assert (pattern_table.loc[~in_reality, "n"] == 5).all()
+    assert pattern_table.loc[in_reality, "n"].tolist() == [1]   # P5's statistic on the real landscape
+
+
+def test_p5_in_reality_depends_on_the_identity_proxy():
+    """Only the streek (UiT region) shows P5 in the real landscape: it is the proxy the
+    model's identity must contain for P5 to be a yardstick (docs/validation.md, P5)."""
+    from simcoop.analysis.validation import identity_proxies_in_reality
+    rho = identity_proxies_in_reality().set_index("proxy")["spearman"]
+    assert rho["streek (UiT region) only"] > 0.4
+    assert rho["arrondissement only"] < 0.2 and rho["housing IGS only"] < 0.2
+    assert rho["defaults"] > 0.2
 
 
 @pytest.mark.parametrize("code", sorted(MUST_HOLD))

@@ -17,6 +17,10 @@ import pandas as pd
 from scipy import stats
 
 from simcoop.analysis.common import write_table
+from simcoop.config import AttributesConfig
+from simcoop.data import realdata
+from simcoop.data.landscape import embedded_path, load_landscape
+from simcoop.model.attributes import affinity_of, identity_of
 from simcoop.sweeps.experiments import load
 
 START, END = "<!-- patterns:start -->", "<!-- patterns:end -->"
@@ -115,6 +119,11 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
     out.append(Pattern("P5", "regions with a weak shared identity cooperate less",
                        "Spearman correlation of regional identity and coverage (current policy)", rho,
                        "95% CI above 0", bool(lo > 0)))
+    real_rho = p5_in_reality(m)
+    if real_rho is not None:
+        out.append(Pattern("P5", "the same statistic in reality (the yardstick the model is held to)",
+                           "Spearman of the runs' regional identity and real coverage by the 19 IGS cultuur "
+                           "2020-25 (one value)", pd.Series([real_rho]), "> 0", bool(real_rho > 0)))
 
     g = igs[igs["scenario"] == base]
     established = g[g["recognised"]].groupby(["seed"])["igs_id"].unique()
@@ -153,6 +162,50 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
     return out
 
 
+def region_rho(identity: np.ndarray, covered: np.ndarray, region: np.ndarray) -> float:
+    """P5's statistic: Spearman, over regions, of mean identity and the share covered."""
+    per_region = pd.DataFrame({"identity": identity, "covered": covered, "region": region}).groupby("region").mean()
+    return float(stats.spearmanr(per_region["identity"], per_region["covered"])[0])
+
+
+def real_members(land) -> np.ndarray:
+    """Who is in one of the real IGS cultuur of 2020-25 on the embedded map."""
+    covered = np.zeros(land.n, dtype=bool)
+    for g in realdata.load(land, embedded_path()).igs:
+        covered[g.members] = True
+    return covered
+
+
+def p5_in_reality(membership: pd.DataFrame) -> float | None:
+    """P5's statistic with the runs' identity (from data, the same in every run) and the real
+    IGS cultuur of 2020-25; None when the runs are not on the embedded Flanders map."""
+    land = load_landscape()
+    one = membership[(membership["seed"] == membership["seed"].min())
+                     & (membership["year"] == membership["year"].max())]
+    identity = pd.Series(one["identity"].to_numpy(float), index=one["nis"].to_numpy()).groupby(level=0).first()
+    if set(identity.index) != set(land.nis.tolist()):
+        return None
+    return region_rho(identity.reindex(land.nis).to_numpy(), real_members(land), land.region)
+
+
+PROXIES = {"streek (UiT region)": "affinity_uit_region", "arrondissement": "affinity_arrondissement",
+           "shared heritage cooperation": "affinity_heritage", "housing IGS": "affinity_housing"}
+
+
+def identity_proxies_in_reality() -> pd.DataFrame:
+    """Does each identity proxy, alone and combined as in the defaults, show P5 in the real
+    landscape? (A proxy that does not is no yardstick for the model.)"""
+    land = load_landscape()
+    real, covered = realdata.load(land, embedded_path()), real_members(land)
+    defaults = AttributesConfig()
+    rows = []
+    for name, weights in [("defaults", {}), *[(f"{k} only", {w: 1.0 for w in [v]}) for k, v in PROXIES.items()]]:
+        cfg = defaults if not weights else AttributesConfig(**{**{v: 0.0 for v in PROXIES.values()}, **weights})
+        identity = identity_of(affinity_of(land, real, cfg), land.neighbours)
+        rows.append({"proxy": name, "spearman": region_rho(identity, covered, land.region)})
+    return pd.DataFrame(rows)
+
+
 def pattern_table(sweep_dir: str | Path) -> pd.DataFrame:
     yearly = load(sweep_dir)
     rows = [p.row() for p in patterns(yearly, load(sweep_dir, "membership"), load(sweep_dir, "events"),
@@ -187,7 +240,9 @@ def write_into(doc: Path, table: pd.DataFrame, sweep_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[2] == "--write":
+    if sys.argv[1:] == ["--identity-proxies"]:
+        print(identity_proxies_in_reality().to_string(index=False, float_format="%.3f"))
+    elif len(sys.argv) == 4 and sys.argv[2] == "--write":
         write_into(Path(sys.argv[3]), pattern_table(sys.argv[1]), sys.argv[1])
     else:
         print(markdown(pattern_table(sys.argv[1])))

@@ -77,6 +77,11 @@ def affinity_of(land: Landscape, real: RealData, cfg: AttributesConfig) -> Affin
                     cfg.affinity_uit_region)
 
 
+def identity_of(aff: Affinity, neighbours: list[np.ndarray]) -> np.ndarray:
+    """A municipality's shared regional identity: its mean affinity with its neighbours."""
+    return np.array([aff(np.full(len(nb), i), nb).mean() if len(nb) else 0.0 for i, nb in enumerate(neighbours)])
+
+
 def budgets(population: np.ndarray, income_per_inhabitant: np.ndarray, centre: np.ndarray,
             cfg: AttributesConfig) -> np.ndarray:
     """Municipal budget (EUR/year): per inhabitant, partly scaled by real income per
@@ -160,8 +165,7 @@ def derive(land: Landscape, real: RealData, cfg: AttributesConfig, beh: Behaviou
     admin_support = _beta_with_mean(rng, beh.admin_support_mean, n)
     cell = heritage_cells(rng, land, cfg.heritage_share, cfg.heritage_cell_population, ~real.heritage_known)
     aff = affinity_of(land, real, cfg)
-    identity = np.array([aff(np.full(len(nb), i), nb).mean() if len(nb) else 0.0
-                         for i, nb in enumerate(land.neighbours)])
+    identity = identity_of(aff, land.neighbours)
     region_identity = np.bincount(land.region, weights=identity) / np.bincount(land.region)
     return Attributes(budget, culture_budget, staff, expertise, workload, identity,
                       region_identity, political_will, admin_support, cell, aff)

@@ -64,8 +64,8 @@ def dominance_cost(perceived_excess: float, weight: float) -> float:
 
 
 def identity_fit(mean_affinity, weight: float):
-    """A shared regional identity helps: the mean affinity (from data: arrondissement, heritage
-    cooperation, housing IGS) between a municipality and its partners."""
+    """A shared regional identity helps: the mean affinity (from data: arrondissement, streek,
+    heritage cooperation, housing IGS) between a municipality and its partners."""
     return weight * np.asarray(mean_affinity)
 
 
