@@ -146,7 +146,7 @@ def probability_figure(probs: pd.DataFrame) -> plt.Figure:
     axes[0][0].set_ylabel(label("p_breakup_within", LANG).format(years=int(probs["horizon_years"].iloc[0])))
     axes[0][-1].legend(title=label("igs", LANG))
     legend_outside(axes[0][-1])
-    fig.suptitle("Dissolution of IGS cultuur within the horizon (Kaplan-Meier, 95% CI)")
+    fig.suptitle(label("fig.breakup_probability", LANG))
     fig.tight_layout()
     return fig
 
@@ -175,6 +175,6 @@ def survival_figure(life: pd.DataFrame, params: list[str]) -> plt.Figure:
         ax.axvline(HORIZON, color="grey", linestyle=":")
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, frameon=False)  # below the data
     axes[0][0].set_ylabel(label("share_surviving", LANG))
-    fig.suptitle("Survival of IGS cultuur (Kaplan-Meier, 95% CI)")
+    fig.suptitle(label("fig.survival", LANG))
     fig.tight_layout()
     return fig

@@ -12,15 +12,16 @@ import seaborn as sns
 from simcoop.analysis.common import LANG, last_years, legend_outside, palette, readable, save_figure, theme, \
     write_table
 from simcoop.sweeps.experiments import load, parameters, summarise
-from simcoop.labels import label
+from simcoop.labels import count, label
 
 METRICS = ["centre_excess_mean", "dominance_mean", "gini_net_benefit"]
+YEARS = 5  # the end state: each run's mean over its last five years
 
 
 def analyse(sweep_dir: Path, out: Path) -> list[Path]:
     yearly = load(sweep_dir)
     params = parameters(yearly)
-    per_run = last_years(yearly, params)[[*params, "seed", *METRICS]]
+    per_run = last_years(yearly, params, YEARS)[[*params, "seed", *METRICS]]
     written = [write_table(per_run, out / "dominance_runs.parquet"),
                write_table(summarise(per_run, METRICS, by=params), out / "dominance_summary.parquet")]
     theme()
@@ -49,5 +50,6 @@ def figure(per_run: pd.DataFrame, params: list[str], metric: str) -> plt.Figure:
     if hue:
         grid.legend.set_title(label(hue, LANG))
         legend_outside(grid)
-    grid.figure.suptitle(f"{label(metric, LANG).capitalize()}\n(mean of the last 5 years, 95% CI)", y=1.12)
+    window = label("fig.last_years_ci", LANG).format(n=count(YEARS, LANG))
+    grid.figure.suptitle(f"{label(metric, LANG).capitalize()}\n({window})", y=1.12)
     return grid.figure

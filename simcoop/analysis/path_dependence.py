@@ -113,7 +113,7 @@ def divergence_figure(shown: pd.DataFrame, params: list[str], hue: str | None) -
     if hue:
         grid.legend.set_title(label(hue, LANG))
         legend_outside(grid)
-    grid.figure.suptitle("Same policy, different histories: divergence between runs (mean, 95% CI)", y=1.03)
+    grid.figure.suptitle(label("fig.divergence", LANG), y=1.03)
     return grid.figure
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.collections import PolyCollection
 
-from simcoop.labels import fmt, label
+from simcoop.labels import fmt, has_label, label
 from simcoop.data.landscape import embedded_path
 from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, igs_neighbours
 from simcoop.analysis.naming import with_igs_names
@@ -87,33 +87,35 @@ def draw_named_map(ax: plt.Axes, fills: dict[int, str], legend: dict[str, str], 
               ncols=4)
 
 
-def summary_figure(result: SimulationResult, path: str | Path) -> Path:
+def summary_figure(result: SimulationResult, path: str | Path, lang: str = "en") -> Path:
     """Coverage and IGS count over time (left); municipalities by longitude and latitude,
-    coloured by IGS in the end year, centre cities as stars (right)."""
+    coloured by IGS in the end year, centre cities as stars (right); text in `lang`."""
     sns.set_theme(style="whitegrid", context="notebook")
     fig, (ax_time, ax_map) = plt.subplots(1, 2, figsize=(14, 5.5), gridspec_kw={"width_ratios": [1, 1.25]})
 
     yearly = result.yearly
     cover = yearly.melt(id_vars="year", value_vars=["coverage_municipalities", "coverage_population"],
                         var_name="share of", value_name="coverage")
-    cover["share of"] = cover["share of"].map(lambda m: label(m, "en"))
+    cover["share of"] = cover["share of"].map(lambda m: label(m, lang))
     sns.lineplot(data=cover, x="year", y="coverage", hue="share of", ax=ax_time, marker="o")
     ax_time.set_ylim(0, 1)
     ax_time.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax_time.legend(title=None, loc="lower right")
-    ax_time.set_ylabel("share in an IGS cultuur")
+    ax_time.set_xlabel(label("year", lang))
+    ax_time.set_ylabel(label("share_in_igs", lang))
     ax_count = ax_time.twinx()
     ax_count.step(yearly["year"], yearly["n_igs"], where="mid", color="black", linestyle="--", label="IGS")
-    ax_count.set_ylabel(f"{label('n_igs', 'en')} (dashed)")
+    ax_count.set_ylabel(label("fig.dashed", lang).format(label=label("n_igs", lang)))
     ax_count.set_ylim(0, max(1, int(yearly["n_igs"].max()) + 2))
     ax_count.grid(False)
-    ax_time.set_title("Cooperation over time")
+    ax_time.set_title(label("fig.over_time", lang))
 
     end = result.membership[result.membership["year"] == result.membership["year"].max()]
-    draw_map(ax_map, end)
-    ax_map.set_title(f"IGS cultuur in {int(end['year'].iloc[0])}")
+    draw_map(ax_map, end, lang=lang)
+    ax_map.set_title(label("map_title", lang).format(year=int(end["year"].iloc[0])))
     scenario = result.config.get("scenario_name", "")
-    fig.suptitle(f"simcoop {result.version}: scenario {scenario}, seed {result.seed}")
+    shown = label(f"scenario.{scenario}", lang) if has_label(f"scenario.{scenario}") else scenario
+    fig.suptitle(label("fig.run_title", lang).format(version=result.version, scenario=shown, seed=result.seed))
     fig.tight_layout()
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp.png")

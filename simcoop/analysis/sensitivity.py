@@ -41,7 +41,7 @@ from simcoop import outcomes as outcome_specs
 from simcoop.analysis.common import LANG, save_figure, theme, write_table
 from simcoop.errors import ConfigError
 from simcoop.sweeps.experiments import load
-from simcoop.labels import label
+from simcoop.labels import count, label, percent
 from simcoop.sweeps.space import dimensions, half_range, variable_parameters
 
 OUTPUTS = ("coverage", "dominance", "breakup_rate")
@@ -53,6 +53,7 @@ CALIBRATED = ["behaviour.founding_trust", "behaviour.founding_cost", "behaviour.
               "behaviour.inertia", "attributes.heritage_share"]
 ACCEPT_SHARE = 0.05  # rejection ABC: the closest 5% of the sample form the accepted set
 PRIM_QUANTILE = 0.8  # a run is a case of interest when its output is in the top 20% of the sample
+MORRIS_TOP = 12  # parameters shown per outcome in the Morris figure (the table keeps all)
 
 
 def problem(names: list[str] | None = None, ranges: str = "pm50") -> dict:
@@ -266,8 +267,7 @@ def _calibrate(prob: dict, x: pd.DataFrame, dist: pd.DataFrame, out: Path, base:
     grid.set_titles(col_template="{col_name}", size=8)
     grid.set_axis_labels(label("sa.value", LANG), label("sa.distance", LANG))
     grid.legend.set_title(label("sa.accepted", LANG))
-    grid.figure.suptitle(f"Calibration against P1 and P2: distance per run (accepted: closest "
-                         f"{ACCEPT_SHARE:.0%})", y=1.02)
+    grid.figure.suptitle(label("sa.calibration_title", LANG).format(share=percent(ACCEPT_SHARE, LANG)), y=1.02)
     return [write_table(runs, out / "calibration_runs.parquet"), write_table(fitted, out / "calibration_fitted.parquet"),
             write_table(check, out / "calibration_check.parquet"), save_figure(grid.figure, out / "calibration.png")]
 
@@ -283,7 +283,7 @@ def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: n
         rows += [{"output": name, "parameter": p, "mu_star": m, "mu_star_conf": c, "sigma": s}
                  for p, m, c, s in zip(res["names"], res["mu_star"], res["mu_star_conf"], res["sigma"])]
     table = pd.DataFrame(rows).sort_values(["output", "mu_star"], ascending=[True, False])
-    top = table.groupby("output").head(12)
+    top = table.groupby("output").head(MORRIS_TOP)
     shown = top.assign(parameter=top["parameter"].map(lambda p: label(p, LANG)),
                        output=top["output"].map(_outcome_label))
     grid = sns.catplot(data=shown, y="parameter", x="mu_star", col="output", col_wrap=min(3, shown["output"].nunique()),
@@ -292,7 +292,7 @@ def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: n
         ax.scatter(group["sigma"], range(len(group)), color="black", marker="x", zorder=3)
     grid.set_axis_labels(label("sa.mu_star", LANG), "")
     grid.set_titles(col_template="{col_name}")
-    grid.figure.suptitle("Morris screening: the 12 most influential parameters per outcome", y=1.03)
+    grid.figure.suptitle(label("sa.morris_title", LANG).format(n=count(MORRIS_TOP, LANG)), y=1.03)
     return [write_table(table, out / "morris.parquet"), save_figure(grid.figure, out / "morris.png")]
 
 
@@ -320,7 +320,7 @@ def _sobol(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np
     grid.set_axis_labels(label("sa.sobol", LANG), "")
     grid.set_titles(col_template="{col_name}")
     grid.legend.set_title(label("sa.index", LANG))
-    grid.figure.suptitle("Sobol indices: first order and total", y=1.03)
+    grid.figure.suptitle(label("sa.sobol_title", LANG), y=1.03)
     return [write_table(table, out / "sobol.parquet"), save_figure(grid.figure, out / "sobol.png")]
 
 
@@ -383,7 +383,7 @@ def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.
         ax.set_ylabel(label("sa.density", LANG))
         ax.set_xlim(0, 1.02)
         ax.set_ylim(0, 1.02)
-        ax.set_title(f"PRIM: {_outcome_label(name)}", fontsize=9)
+        ax.set_title(label("sa.prim_title", LANG).format(outcome=_outcome_label(name)), fontsize=9)
         fig.colorbar(points, ax=ax, label=label("sa.res_dim", LANG))
     fig.tight_layout()
     return [write_table(box_table, out / "prim_boxes.parquet"),
