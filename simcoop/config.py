@@ -77,17 +77,17 @@ class AttributesConfig:
     known_heritage: bool = param(True, "-", reason="digest Mechanism 9: trust among the known erfgoedcel/IOED "
                                                   "partners of the partial list; false = no prior heritage "
                                                   "cooperation at all (with heritage_share 0)")
-    affinity_arrondissement: float = param(0.5, "affinity", 0.0, 1.0,
+    affinity_arrondissement: float = param(0.35, "affinity", 0.0, 1.0,
                                            "digest Mechanism 7: shared regional identity; proxy: same "
                                            "arrondissement (historic district); weight an assumption")
-    affinity_heritage: float = param(0.3, "affinity", 0.0, 1.0,
+    affinity_heritage: float = param(0.2, "affinity", 0.0, 1.0,
                                      "digest Mechanism 7/9: shared erfgoedcel or IOED (partial list; a pair "
                                      "with an unlisted member is scored on the other components, weights "
                                      "re-normalised); weight an assumption")
-    affinity_housing: float = param(0.2, "affinity", 0.0, 1.0,
+    affinity_housing: float = param(0.1, "affinity", 0.0, 1.0,
                                     "digest Mechanism 7: shared housing IGS (igs_wonen.csv) as a sign of a "
                                     "lived region; weight an assumption")
-    affinity_uit_region: float = param(0.5, "affinity", 0.0, 1.0,
+    affinity_uit_region: float = param(0.35, "affinity", 0.0, 1.0,
                                        "digest Mechanism 7: same UiT region or streek (uit_regions_2019.csv, the "
                                        "tourist regions such as Westhoek or Meetjesland) as a named regional "
                                        "identity; weight an assumption")
