@@ -3,7 +3,8 @@
 Identity matters, not closeness: a sum added in another order differs in the last bits,
 and through the logit draws a run's history can change. Each kernel of
 simcoop.model.kernels is compared with `==` against the numpy code it replaced (kept here as
-the reference) on random member sets whose lengths cover each branch of numpy's pairwise
+the reference, written out independently of the scalar rules of utility, keys and policy that
+the kernels call) on random member sets whose lengths cover each branch of numpy's pairwise
 summation (1, 7, 8, 9, 17, 130 entries and more).
 """
 
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from simcoop.config import IgsConfig, KeyConfig
-from simcoop.model import kernels, keys
+from simcoop.model import kernels
 
 LENGTHS = (1, 7, 8, 9, 17, 130, 2, 3, 16, 129, 257, 300)
 
@@ -45,6 +46,23 @@ def test_segment_sum_adds_in_numpys_order(seed):
     assert not np.array_equal(plain, got)
 
 
+def _contributions_reference(key: str, need, population, budget, seg, starts, sizes, budget_weight: float,
+                             fixed_share: float) -> np.ndarray:
+    """The keys of simcoop.model.keys for many member sets, as numpy computed them before the kernel."""
+    def split(set_need: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        total = np.add.reduceat(weights, starts)
+        ok = total > 0
+        return np.where(ok[seg], set_need[seg] * weights / np.where(ok, total, 1.0)[seg], (set_need / sizes)[seg])
+
+    if key == "per_inhabitant":
+        return split(need, population)
+    if key == "per_budget":
+        return split(need, budget)
+    if key == "mixed":
+        return (1 - budget_weight) * split(need, population) + budget_weight * split(need, budget)
+    return (fixed_share * need / sizes)[seg] + split((1 - fixed_share) * need, population)
+
+
 @pytest.mark.parametrize("key", ["per_inhabitant", "per_budget", "mixed", "fixed_plus_per_inhabitant"])
 def test_contributions_equal_the_numpy_keys(key):
     rng = np.random.default_rng(1)
@@ -54,8 +72,8 @@ def test_contributions_equal_the_numpy_keys(key):
     budget[ptr[3]:ptr[4]] = 0.0    # a set whose weights sum to 0: shared equally
     sizes = np.diff(ptr)
     need = rng.uniform(1e4, 1e7, len(sizes))
-    ref = keys.contributions_of_sets(key, need, pop, budget, np.repeat(np.arange(len(sizes)), sizes), ptr[:-1],
-                                     sizes, 0.4, 0.3)
+    ref = _contributions_reference(key, need, pop, budget, np.repeat(np.arange(len(sizes)), sizes), ptr[:-1],
+                                   sizes, 0.4, 0.3)
     got = kernels.contributions(kernels.KEY_CODES[key], need, pop, budget, ptr, 0.4, 0.3)
     assert np.array_equal(got, ref)
 
@@ -69,8 +87,8 @@ def _economics_reference(flat, ptr, population, budget, staff, centre, key: KeyC
     pop = population[flat]
     total = np.add.reduceat(pop, starts)
     need = cfg.contribution_per_inhabitant * total
-    contrib = keys.contributions_of_sets(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
-                                         key.fixed_share)
+    contrib = _contributions_reference(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
+                                       key.fixed_share)
     pop_share = pop / total[seg]
     pool_fte = cfg.own_staff_share * (need + subsidy) / cfg.staff_cost_per_fte
     paid = pool_fte + coordinator_fte
@@ -121,9 +139,10 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
 
 
 @pytest.mark.parametrize("year", [2025, 2035])   # before the region rule, and under it
-def test_recognition_equals_the_policy_functions(year):
-    """The reference is policy.is_recognised and policy.subsidy themselves: a rule changed
-    there and not in the kernel fails here."""
+def test_recognition_equals_the_numpy_rules(year):
+    """The reference is the numpy form of policy's rules (at least the threshold, one region
+    under the rule; per inhabitant with a floor plus the network bonus), as policy.is_recognised
+    and policy.subsidy computed them before the kernel."""
     from simcoop.config import IncentiveConfig, RegionRuleConfig
     from simcoop.model import policy
     rng = np.random.default_rng(3)
@@ -138,8 +157,12 @@ def test_recognition_equals_the_policy_functions(year):
     rule = RegionRuleConfig(mode="forced")
     # the numpy expressions of evaluation.set_economics before the kernel
     open_now = policy.recognition_open(inc, year)
-    recognised = granted | (open_now & policy.is_recognised(population, spans, inc, rule, year))
-    grant = policy.subsidy(population, recognised, inc, network)
+    ok = population >= inc.recognition_threshold
+    if policy.region_rule_in_force(rule, year):
+        ok = ok & ~spans
+    recognised = granted | (open_now & ok)
+    grant = np.where(recognised, np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * population)
+                     + np.where(network, inc.network_bonus_per_inhabitant * population, 0.0), 0.0)
     got = kernels.recognition(flat, ptr, land["population"], land["region"], granted, network, open_now,
                               policy.region_rule_in_force(rule, year), inc.recognition_threshold,
                               inc.subsidy_minimum, inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant,
@@ -148,6 +171,8 @@ def test_recognition_equals_the_policy_functions(year):
     assert np.array_equal(got[1], grant)
     assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
     assert recognised.any() and not recognised.all()
+    if year == 2035:   # the region rule bites: some set above the threshold spans regions
+        assert (~granted & (population >= inc.recognition_threshold) & spans).any()
 
 
 def test_chooser_view_equals_the_numpy_reductions():
@@ -221,7 +246,7 @@ def test_affinity_equals_the_numpy_terms():
     assert np.array_equal(only(i, j), np.where(known, 0.35 * shared, 0.35 * 0.37))
 
 
-def test_candidate_terms_equal_the_utility_functions():
+def test_candidate_terms_equal_the_numpy_terms():
     from simcoop.config import BehaviourConfig
     from simcoop.model import utility
     rng = np.random.default_rng(7)
@@ -243,24 +268,24 @@ def test_candidate_terms_equal_the_utility_functions():
     scale_factor, culture_budget = rng.uniform(0.3, 1.5, n), rng.uniform(1e5, 1e7, n)
     pressure, workload = rng.uniform(0.8, 1.5, n), rng.uniform(0.05, 1, n)
     beh, coordination, feasible, tasks_fte, rights_per = BehaviourConfig(), 0.1, 12, 0.05, 0.5
-    # the numpy expressions of evaluation.evaluate with the utility functions
-    works = utility.working_relationship(mean_trust, beh.trust_reference)
+    # the numpy expressions of evaluation.evaluate with the term functions of utility, as they
+    # were before the kernel (written out: the kernel calls the scalar forms of those functions)
+    works = np.minimum(1.0, mean_trust / beh.trust_reference)
     rights = np.where(network, rights_per * land["population"][i], 0.0)
     tasks = np.where(network, tasks_fte, 0.0) * (left / coordination)
+    money = works * returned[mine] + rights
     ref = [works * utility.scale_benefit(set_pop, land["population"][i], beh.scale_population,
                                          beh.w_scale * scale_factor[i], beh.scale_max_population, beh.oversize),
-           works * utility.expertise_gap(land["expertise"][i], best, beh.w_expertise),
+           works * (beh.w_expertise * np.maximum(0.0, best - land["expertise"][i])),
            works * utility.knowledge_sharing(trust_sum, beh.knowledge_partners, beh.w_knowledge)
            * np.minimum(1.0, scale_factor[i]),
-           utility.net_money(works * returned[mine] + rights, contributions[mine], culture_budget[i], beh.w_money,
-                             pressure[i]),
-           utility.staff_time_cost(left + tasks, land["staff"][i], workload[i], beh.w_staff),
-           utility.transaction_cost(sizes, feasible, beh.w_transaction),
-           utility.dominance_cost(perceived, beh.w_dominance),
-           utility.identity_fit(affinity, beh.w_identity),
-           np.where(land["centre"][i], utility.centre_role(same_region == 1.0, beh.w_regional_role, beh.w_freedom),
-                    0.0),
-           works * returned[mine] + rights - contributions[mine]]
+           beh.w_money * (money - pressure[i] * contributions[mine]) / culture_budget[i],
+           -beh.w_staff * (left + tasks) / land["staff"][i] * (0.5 + workload[i]),
+           -beh.w_transaction * ((sizes - 1) / (feasible - 1)) ** 2,
+           -beh.w_dominance * perceived,
+           beh.w_identity * affinity,
+           np.where(land["centre"][i], beh.w_regional_role * (same_region == 1.0) - beh.w_freedom, 0.0),
+           money - contributions[mine]]
     got = kernels.candidate_terms(
         i, ptr, mine, mean_trust, best, perceived, same_region, affinity,
         utility.scale_benefit(set_pop, land["population"][i], beh.scale_population, 1.0, beh.scale_max_population,
@@ -275,6 +300,27 @@ def test_candidate_terms_equal_the_utility_functions():
                            "identity", "role", "realised"], ref, got):
         assert np.array_equal(g, r, equal_nan=True), name
     assert np.isnan(got[0][0]) and not np.isnan(got[0][1:]).any()
+
+
+def test_the_rules_the_kernels_call_are_in_the_modules_their_cache_key_covers():
+    """numba would not notice a change of a rule compiled into a cached kernel from another
+    file; the cache key carries the source of RULE_MODULES, so every rule must live there."""
+    modules = {m.__name__ for m in kernels.RULE_MODULES}
+    assert {f.__module__ for f in kernels.RULES} <= modules
+    assert modules == {"simcoop.model.utility", "simcoop.model.keys", "simcoop.model.policy"}
+
+
+def test_a_changed_rule_module_misses_the_disk_cache(monkeypatch):
+    """A kernel cached under the rules' present source loads; under another source (a rule
+    changed since) it is not found, so numba compiles it anew instead of using the old rule."""
+    kernel = kernels.contributions
+    if not isinstance(kernel._cache, kernels._RulesCache):
+        pytest.skip("no writable numba cache directory here: nothing is cached")
+    kernel(0, np.array([1.0]), np.array([2.0, 3.0]), np.array([1.0, 1.0]), np.array([0, 2]), 0.4, 0.3)
+    sig = kernel.signatures[0]
+    assert kernel._cache.load_overload(sig, kernel.targetctx) is not None
+    monkeypatch.setattr(kernels, "RULES_DIGEST", "0" * 64)
+    assert kernel._cache.load_overload(sig, kernel.targetctx) is None
 
 
 def test_kernels_compile_where_no_cache_directory_is_writable(monkeypatch):

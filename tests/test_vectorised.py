@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import simcoop
-from simcoop.model import decisions, keys, trust
+from simcoop.model import decisions, kernels, keys, trust
 from simcoop.config import IgsConfig, KeyConfig
 from simcoop.model.evaluation import Candidates, evaluate
 from simcoop.model.igs import economics, economics_of_sets
@@ -39,8 +39,7 @@ def test_keys_for_many_sets_equal_the_key_for_each_set(key):
     budget = pop * rng.uniform(1000, 2000, sizes.sum())
     need = rng.uniform(1e4, 1e6, len(sizes))
     ptr = np.concatenate([[0], np.cumsum(sizes)])
-    seg = np.repeat(np.arange(len(sizes)), sizes)
-    many = keys.contributions_of_sets(key, need, pop, budget, seg, ptr[:-1], sizes, 0.4, 0.3)
+    many = kernels.contributions(kernels.KEY_CODES[key], need, pop, budget, ptr, 0.4, 0.3)
     for s in range(len(sizes)):
         one = keys.contributions(key, need[s], pop[ptr[s]:ptr[s + 1]], budget[ptr[s]:ptr[s + 1]], 0.4, 0.3)
         np.testing.assert_allclose(many[ptr[s]:ptr[s + 1]], one, rtol=1e-12)

@@ -12,22 +12,61 @@ every value is computed with the same operations in the same order, and sums ove
 `exp` may differ from the compiler's in the last bit on some CPUs). Compiled code is cached
 on disk (`cache=True`: in `__pycache__` next to this file, or numba's user cache directory
 when that is not writable), so sweep workers load it instead of compiling.
+
+The model's rules are not written here: the kernels loop over sets and members and call, for
+each, the scalar rules of `utility`, `keys` and `policy` (plain functions of floats), compiled
+with `_jit`. This module adds only numpy's order of summation and the plumbing.
 """
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from numba import njit
+from numba.core.caching import FunctionCache
+from numba.extending import register_jitable
+
+from simcoop.model import keys, policy, utility
+
+RULE_MODULES = (utility, keys, policy)
+# the source of the rule modules whose functions the kernels compile in
+RULES_DIGEST = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in RULE_MODULES)).hexdigest()
+
+
+class _RulesCache(FunctionCache):
+    """numba's disk cache, keyed on the rule modules too. numba invalidates a cached function
+    when its own file changes, not when a function it compiled in from another file does
+    (numba's notes on caching): a rule changed in utility, keys or policy would otherwise
+    leave the cached kernels computing the old one."""
+
+    def _index_key(self, sig, codegen):
+        return (*super()._index_key(sig, codegen), RULES_DIGEST)
 
 
 def _jit(fn):
-    """Compiled, cached on disk. error_model="numpy": a division by zero gives inf or nan as in
-    numpy instead of raising. Where numba finds no writable cache directory (a read-only
-    install and no writable home) it refuses cache=True: then compile in each process."""
+    """Compiled, cached on disk (`_RulesCache`). error_model="numpy": a division by zero gives
+    inf or nan as in numpy instead of raising. Where numba finds no writable cache directory (a
+    read-only install and no writable home) it refuses cache=True: then compile in each process."""
     try:
-        return njit(cache=True, error_model="numpy")(fn)
+        compiled = njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:
         return njit(error_model="numpy")(fn)
+    if hasattr(compiled, "_cache"):   # not under NUMBA_DISABLE_JIT, where it is fn itself
+        compiled._cache = _RulesCache(fn)
+    return compiled
+
+
+# The scalar rules the kernels call, for each set or member: registered with numba, so that
+# compiled code calling them (the kernels, and the rules calling each other) compiles them in
+# with the kernels' error model; from Python they stay the plain functions they are.
+RULES = (keys.share, keys.mixed_share, keys.fixed_plus_share, policy.recognisable, policy.subsidy_amount,
+         utility.minimum, utility.maximum, utility.working_relationship, utility.expertise_gap, utility.net_money,
+         utility.staff_time_cost, utility.transaction_cost, utility.dominance_cost, utility.identity_fit,
+         utility.centre_role)
+for _rule in RULES:
+    register_jitable(error_model="numpy")(_rule)
 
 
 KEY_CODES = {"per_inhabitant": 0, "per_budget": 1, "mixed": 2, "fixed_plus_per_inhabitant": 3}
@@ -79,43 +118,25 @@ def segment_sum(a: np.ndarray, ptr: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def _split(set_need: np.ndarray, weights: np.ndarray, ptr: np.ndarray) -> np.ndarray:
-    """Each set's need shared in proportion to the weights (equally when they sum to 0 or less),
-    as `keys.contributions_of_sets` splits it."""
-    total = segment_sum(weights, ptr)
-    out = np.empty(len(weights))
-    for s in range(len(ptr) - 1):
-        for k in range(ptr[s], ptr[s + 1]):
-            if total[s] > 0:
-                out[k] = set_need[s] * weights[k] / total[s]
-            else:
-                out[k] = set_need[s] / (ptr[s + 1] - ptr[s])
-    return out
-
-
-@_jit
 def contributions(key: int, need: np.ndarray, pop: np.ndarray, budget: np.ndarray, ptr: np.ndarray,
                   budget_weight: float, fixed_share: float) -> np.ndarray:
-    """`keys.contributions_of_sets` by key code (KEY_CODES)."""
-    if key == 0:
-        return _split(need, pop, ptr)
-    if key == 1:
-        return _split(need, budget, ptr)
-    if key == 2:
-        by_pop = _split(need, pop, ptr)
-        by_budget = _split(need, budget, ptr)
-        out = np.empty(len(pop))
-        for k in range(len(pop)):
-            out[k] = (1 - budget_weight) * by_pop[k] + budget_weight * by_budget[k]
-        return out
-    rest = np.empty(len(need))
-    for s in range(len(need)):
-        rest[s] = (1 - fixed_share) * need[s]
-    out = _split(rest, pop, ptr)
-    for s in range(len(need)):
-        fee = fixed_share * need[s] / (ptr[s + 1] - ptr[s])
+    """The contributions of the members of many sets by key code (KEY_CODES): the rules of
+    `keys` for each member, the weights summed per set in numpy's order."""
+    pop_total = segment_sum(pop, ptr)
+    budget_total = segment_sum(budget, ptr) if key == 1 or key == 2 else pop_total
+    out = np.empty(len(pop))
+    for s in range(len(ptr) - 1):
+        n = ptr[s + 1] - ptr[s]
         for k in range(ptr[s], ptr[s + 1]):
-            out[k] = fee + out[k]
+            if key == 0:
+                out[k] = keys.share(need[s], pop[k], pop_total[s], n)
+            elif key == 1:
+                out[k] = keys.share(need[s], budget[k], budget_total[s], n)
+            elif key == 2:
+                out[k] = keys.mixed_share(keys.share(need[s], pop[k], pop_total[s], n),
+                                          keys.share(need[s], budget[k], budget_total[s], n), budget_weight)
+            else:
+                out[k] = keys.fixed_plus_share(need[s], pop[k], pop_total[s], n, fixed_share)
     return out
 
 
@@ -124,9 +145,9 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
                 granted: np.ndarray, network: np.ndarray, open_now: bool, rule_in_force: bool, threshold: float,
                 subsidy_minimum: float, subsidy_per_inhabitant: float, network_bonus: float,
                 coordinator_fte: float):
-    """Recognition, Flemish subsidy and Flemish-funded coordinators of member sets, as
-    `evaluation.set_economics` computes them with `policy.recognition_open`, `policy.is_recognised`
-    and `policy.subsidy`: a set not granted is recognised only while applications are open."""
+    """Recognition, Flemish subsidy and Flemish-funded coordinators of member sets for
+    `evaluation.set_economics`, by `policy.recognisable` and `policy.subsidy_amount`: a set not
+    granted is recognised only while applications are open (`open_now`)."""
     n_sets = len(ptr) - 1
     pop = np.empty(len(flat))
     for k in range(len(flat)):
@@ -141,13 +162,11 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
         for k in range(ptr[s], ptr[s + 1]):
             lo_region = min(lo_region, region[flat[k]])
             hi_region = max(hi_region, region[flat[k]])
-        ok = total[s] >= threshold
-        if rule_in_force:
-            ok = ok and lo_region == hi_region
-        recognised[s] = granted[s] or (open_now and ok)
+        spans = lo_region != hi_region
+        recognised[s] = granted[s] or (open_now and policy.recognisable(total[s], spans, threshold, rule_in_force))
         if recognised[s]:
-            bonus = network_bonus * total[s] if network[s] else 0.0
-            subsidy[s] = max(subsidy_minimum, subsidy_per_inhabitant * total[s]) + bonus
+            subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_per_inhabitant,
+                                               network_bonus)
             coordinators[s] = coordinator_fte
     return recognised, subsidy, coordinators
 
@@ -299,18 +318,6 @@ def affinity(i: np.ndarray, j: np.ndarray, arrondissement: np.ndarray, heritage_
 
 
 @_jit
-def _minimum(a: float, b: float) -> float:
-    """np.minimum of two floats: nan if either is nan (Python's min would pick the other)."""
-    return a if a < b or a != a else b
-
-
-@_jit
-def _maximum(a: float, b: float) -> float:
-    """np.maximum of two floats: nan if either is nan."""
-    return a if a > b or a != a else b
-
-
-@_jit
 def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean_trust: np.ndarray,
                     best: np.ndarray, perceived: np.ndarray, same_region: np.ndarray, mean_affinity: np.ndarray,
                     scale_gain: np.ndarray, knowledge_gain: np.ndarray, network: np.ndarray, rights_at_stake: bool,
@@ -319,9 +326,9 @@ def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean
                     culture_budget: np.ndarray, budget_pressure: np.ndarray, staff: np.ndarray,
                     workload: np.ndarray, centre: np.ndarray, beh: tuple, coordination_fte: float,
                     feasible_members: int, network_tasks_fte: float, drawing_rights_per_inhabitant: float):
-    """The utility terms of each candidate for its chooser: `evaluation.evaluate`'s use of the
-    term functions of `simcoop.model.utility` (whose docstrings say why each term is so),
-    same operations in the same order; the exponentials come in computed by numpy
+    """The utility terms of each candidate for its chooser, by the term functions of
+    `simcoop.model.utility` (whose docstrings say why each term is so), as `evaluation.evaluate`
+    combines them; the exponentials come in computed by numpy
     (`scale_gain`: the economies of scale before weighting, `knowledge_gain`: knowledge
     exchange before weighting). `beh` holds the weights (w_expertise, w_knowledge, w_money,
     w_staff, w_transaction, w_dominance, w_identity, w_regional_role, w_freedom,
@@ -333,21 +340,20 @@ def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean
     out = np.empty((10, n_sets))
     for s in range(n_sets):
         i, k = chooser[s], mine[s]
-        works = _minimum(1.0, mean_trust[s] / trust_reference)                     # working_relationship
+        works = utility.working_relationship(mean_trust[s], trust_reference)
         rights = drawing_rights_per_inhabitant * population[i] if network[s] and rights_at_stake else 0.0
         relief = coordination_left[s] / coordination_fte if coordination_fte > 0 else 1.0
         tasks = (network_tasks_fte if network[s] else 0.0) * relief
         money = works * returned[k] + rights
         out[0, s] = works * ((w_scale * scale_factor[i]) * scale_gain[s])          # scale_benefit
-        out[1, s] = works * (w_expertise * _maximum(0.0, best[s] - expertise[i]))  # expertise_gap
-        out[2, s] = works * (w_knowledge * knowledge_gain[s]) * _minimum(1.0, scale_factor[i])
-        out[3, s] = w_money * (money - budget_pressure[i] * contributions[k]) / culture_budget[i]   # net_money
-        out[4, s] = -w_staff * (coordination_left[s] + tasks) / staff[i] * (0.5 + workload[i])   # staff_time_cost
-        q = (ptr[s + 1] - ptr[s] - 1) / (feasible_members - 1)
-        out[5, s] = -w_transaction * (q * q)                                       # transaction_cost
-        out[6, s] = -w_dominance * perceived[s]                                    # dominance_cost
-        out[7, s] = w_identity * mean_affinity[s]                                  # identity_fit
-        out[8, s] = w_role * (1.0 if same_region[s] == 1.0 else 0.0) - w_freedom if centre[i] else 0.0  # centre_role
+        out[1, s] = works * utility.expertise_gap(expertise[i], best[s], w_expertise)
+        out[2, s] = works * (w_knowledge * knowledge_gain[s]) * utility.minimum(1.0, scale_factor[i])
+        out[3, s] = utility.net_money(money, contributions[k], culture_budget[i], w_money, budget_pressure[i])
+        out[4, s] = utility.staff_time_cost(coordination_left[s] + tasks, staff[i], workload[i], w_staff)
+        out[5, s] = utility.transaction_cost(ptr[s + 1] - ptr[s], feasible_members, w_transaction)
+        out[6, s] = utility.dominance_cost(perceived[s], w_dominance)
+        out[7, s] = utility.identity_fit(mean_affinity[s], w_identity)
+        out[8, s] = utility.centre_role(same_region[s] == 1.0, w_role, w_freedom) if centre[i] else 0.0
         out[9, s] = money - contributions[k]
     return out
 

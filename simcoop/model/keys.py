@@ -2,19 +2,37 @@
 
 Every key returns contributions that sum exactly to `need` (a conservation law the tests
 check): a key only decides who pays, never how much is raised.
+
+Each key's rule for one member is a function of floats (`share`, `mixed_share`,
+`fixed_plus_share`) that numba compiles: `simcoop.model.kernels.contributions` applies them
+to many member sets at once, the functions of one set below apply them member by member.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+def share(need: float, weight: float, total_weight: float, n_members: int) -> float:
+    """A member's part of `need` in proportion to its weight among the members' (equal parts
+    when the weights sum to 0 or less)."""
+    return need * weight / total_weight if total_weight > 0 else need / n_members
+
+
+def mixed_share(by_population: float, by_budget: float, budget_weight: float) -> float:
+    """A blend: budget_weight of the need per budget, the rest per inhabitant."""
+    return (1 - budget_weight) * by_population + budget_weight * by_budget
+
+
+def fixed_plus_share(need: float, population: float, total_population: float, n_members: int,
+                     fixed_share: float) -> float:
+    """An equal fee for fixed_share of the need, the rest per inhabitant."""
+    return fixed_share * need / n_members + share((1 - fixed_share) * need, population, total_population, n_members)
+
 
 def _split(need: float, weights: np.ndarray) -> np.ndarray:
     weights = np.asarray(weights, dtype=float)
     total = weights.sum()
-    if total <= 0:
-        return np.full(len(weights), need / len(weights))
-    return need * weights / total
+    return np.array([share(need, w, total, len(weights)) for w in weights])
 
 
 def per_inhabitant(need: float, population: np.ndarray) -> np.ndarray:
@@ -28,14 +46,15 @@ def per_budget(need: float, budget: np.ndarray) -> np.ndarray:
 
 
 def mixed(need: float, population: np.ndarray, budget: np.ndarray, budget_weight: float) -> np.ndarray:
-    """A blend: budget_weight of the need per budget, the rest per inhabitant."""
-    return (1 - budget_weight) * per_inhabitant(need, population) + budget_weight * per_budget(need, budget)
+    """`mixed_share` of each member."""
+    return mixed_share(per_inhabitant(need, population), per_budget(need, budget), budget_weight)
 
 
 def fixed_plus_per_inhabitant(need: float, population: np.ndarray, fixed_share: float) -> np.ndarray:
-    """An equal fee for fixed_share of the need, the rest per inhabitant."""
-    n = len(population)
-    return np.full(n, fixed_share * need / n) + per_inhabitant((1 - fixed_share) * need, population)
+    """`fixed_plus_share` of each member."""
+    population = np.asarray(population, dtype=float)
+    total = population.sum()
+    return np.array([fixed_plus_share(need, p, total, len(population), fixed_share) for p in population])
 
 
 def contributions(key: str, need: float, population: np.ndarray, budget: np.ndarray,
@@ -49,27 +68,4 @@ def contributions(key: str, need: float, population: np.ndarray, budget: np.ndar
         return mixed(need, population, budget, budget_weight)
     if key == "fixed_plus_per_inhabitant":
         return fixed_plus_per_inhabitant(need, population, fixed_share)
-    raise ValueError(f"unknown financial key {key!r}")
-
-
-def contributions_of_sets(key: str, need: np.ndarray, population: np.ndarray, budget: np.ndarray,
-                          seg: np.ndarray, starts: np.ndarray, sizes: np.ndarray, budget_weight: float = 0.5,
-                          fixed_share: float = 0.3) -> np.ndarray:
-    """The same keys for many member sets at once: `need` per set, `population` and
-    `budget` per member (flat, set after set), `seg` the set of each member, `starts`
-    where each set begins and `sizes` its number of members. Each set's contributions
-    sum to its need."""
-    def split(set_need: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        total = np.add.reduceat(weights, starts)
-        ok = total > 0
-        return np.where(ok[seg], set_need[seg] * weights / np.where(ok, total, 1.0)[seg], (set_need / sizes)[seg])
-
-    if key == "per_inhabitant":
-        return split(need, population)
-    if key == "per_budget":
-        return split(need, budget)
-    if key == "mixed":
-        return (1 - budget_weight) * split(need, population) + budget_weight * split(need, budget)
-    if key == "fixed_plus_per_inhabitant":
-        return (fixed_share * need / sizes)[seg] + split((1 - fixed_share) * need, population)
     raise ValueError(f"unknown financial key {key!r}")

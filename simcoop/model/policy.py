@@ -36,24 +36,34 @@ def home_region(member_regions: np.ndarray, member_population: np.ndarray) -> in
     return int(np.argmax(totals))
 
 
-def is_recognised(total_population: float | np.ndarray, spans: bool | np.ndarray, inc: IncentiveConfig,
-                  rule: RegionRuleConfig, year: int) -> bool | np.ndarray:
+def recognisable(total_population: float, spans: bool, threshold: float, rule_in_force: bool) -> bool:
     """Recognition: at least the threshold in inhabitants; one region once the rule holds.
-    `spans` says whether the members come from more than one region (per set for arrays)."""
-    recognised = np.asarray(total_population) >= inc.recognition_threshold
-    if region_rule_in_force(rule, year):
-        recognised = recognised & ~np.asarray(spans, dtype=bool)
-    return recognised
+    `spans`: the members come from more than one region. Plain arithmetic on floats, compiled
+    by `simcoop.model.kernels` for many member sets at once."""
+    return total_population >= threshold and not (rule_in_force and spans)
 
 
-def subsidy(total_population: float | np.ndarray, recognised: bool | np.ndarray, inc: IncentiveConfig,
-            network: bool | np.ndarray = False) -> float | np.ndarray:
+def is_recognised(total_population: float, spans: bool, inc: IncentiveConfig, rule: RegionRuleConfig,
+                  year: int) -> bool:
+    """`recognisable` under the configured threshold and region rule in `year`."""
+    return recognisable(total_population, spans, inc.recognition_threshold, region_rule_in_force(rule, year))
+
+
+def subsidy_amount(total_population: float, network: bool, minimum: float, per_inhabitant: float,
+                   network_bonus: float) -> float:
     """Flemish money for a recognised IGS (EUR/year): per inhabitant with a floor, plus the
-    leisure-participation network's money where the IGS runs one (seed 004)."""
-    pop = np.asarray(total_population, dtype=float)
-    base = np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * pop)
-    bonus = np.where(network, inc.network_bonus_per_inhabitant * pop, 0.0)
-    return np.where(recognised, base + bonus, 0.0)
+    leisure-participation network's money where the IGS runs one (seed 004). Compiled by
+    `simcoop.model.kernels`, like `recognisable`."""
+    bonus = network_bonus * total_population if network else 0.0
+    return max(minimum, per_inhabitant * total_population) + bonus
+
+
+def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, network: bool = False) -> float:
+    """`subsidy_amount` under the configured incentives; 0 for an IGS not recognised."""
+    if not recognised:
+        return 0.0
+    return subsidy_amount(total_population, network, inc.subsidy_minimum, inc.subsidy_per_inhabitant,
+                          inc.network_bonus_per_inhabitant)
 
 
 def is_renewal_year(inc: IncentiveConfig, year: int) -> bool:

@@ -1,8 +1,11 @@
 """The terms of a municipality's yearly utility of membership. Pure functions.
 
 Each term rests on one mechanism of the domain digest (see docs/ODD.md, Submodels).
-Being alone is worth 0; a term is positive when it favours membership. Every function
-takes scalars or numpy arrays (one value per candidate membership) alike.
+Being alone is worth 0; a term is positive when it favours membership. The terms with an
+exponential (scale, knowledge) and those of the menu (inertia, founding) take numpy arrays
+(one value per candidate membership) as well as scalars. The others take floats and are
+plain arithmetic that numba compiles: `simcoop.model.kernels` calls them for every
+candidate, so each formula is written once, here.
 """
 
 from __future__ import annotations
@@ -10,6 +13,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+
+def minimum(a: float, b: float) -> float:
+    """np.minimum of two floats: nan if either is nan (Python's min would pick the other)."""
+    return a if a < b or a != a else b
+
+
+def maximum(a: float, b: float) -> float:
+    """np.maximum of two floats: nan if either is nan."""
+    return a if a > b or a != a else b
 
 
 def scale_benefit(igs_population, own_population, scale_population: float, weight,
@@ -23,9 +36,9 @@ def scale_benefit(igs_population, own_population, scale_population: float, weigh
     return weight * (f(igs_population) - f(np.minimum(own_population, max_population)))
 
 
-def expertise_gap(own_expertise, best_available, weight: float):
+def expertise_gap(own_expertise: float, best_available: float, weight: float) -> float:
     """The expertise the IGS brings that the municipality lacks (0 when it has more)."""
-    return weight * np.maximum(0.0, np.asarray(best_available) - own_expertise)
+    return weight * maximum(0.0, best_available - own_expertise)
 
 
 def knowledge_sharing(summed_trust_in_partners, saturation: float, weight: float):
@@ -34,11 +47,11 @@ def knowledge_sharing(summed_trust_in_partners, saturation: float, weight: float
     return weight * (1.0 - np.exp(-np.asarray(summed_trust_in_partners, dtype=float) / saturation))
 
 
-def working_relationship(mean_trust, trust_reference: float):
+def working_relationship(mean_trust: float, trust_reference: float) -> float:
     """The share of the benefits of cooperation that materialise: all of them once partners
     trust each other at trust_reference, proportionally less below ('cooperation is personal';
     the informal trust the formal structure needs)."""
-    return np.minimum(1.0, np.asarray(mean_trust) / trust_reference)
+    return minimum(1.0, mean_trust / trust_reference)
 
 
 def net_money(returned: float, contribution: float, culture_budget: float, weight: float,
@@ -55,7 +68,8 @@ def staff_time_cost(coordination_fte: float, own_staff: float, workload: float, 
 
 def transaction_cost(n_members: int, feasible_members: int, weight: float) -> float:
     """Grows convexly with the number of members; equals -weight at the feasible maximum."""
-    return -weight * ((n_members - 1) / (feasible_members - 1)) ** 2
+    q = (n_members - 1) / (feasible_members - 1)
+    return -weight * (q * q)
 
 
 def dominance_cost(perceived_excess: float, weight: float) -> float:
@@ -63,16 +77,16 @@ def dominance_cost(perceived_excess: float, weight: float) -> float:
     return -weight * perceived_excess
 
 
-def identity_fit(mean_affinity, weight: float):
+def identity_fit(mean_affinity: float, weight: float) -> float:
     """A shared regional identity helps: the mean affinity (from data: arrondissement, streek,
     heritage cooperation, housing IGS) between a municipality and its partners."""
-    return weight * np.asarray(mean_affinity)
+    return weight * mean_affinity
 
 
-def centre_role(within_own_region, role_weight: float, freedom_weight: float):
+def centre_role(within_own_region: bool, role_weight: float, freedom_weight: float) -> float:
     """A centre city joins for its regional role (an IGS within its own reference region) but
     values staying free to cooperate with other centre cities (seed 001, 4.1.5)."""
-    return role_weight * np.asarray(within_own_region, dtype=float) - freedom_weight
+    return role_weight * (1.0 if within_own_region else 0.0) - freedom_weight
 
 
 def inertia(tenure_years, maturity_years: float, weight: float):
