@@ -229,17 +229,28 @@ def test_affinity_equals_the_numpy_terms():
                    rng.integers(0, 8, n) * (rng.random(n) < 0.9), 0.3)
     i, j = rng.integers(0, n, 5000), rng.integers(0, n, 5000)
     # the numpy expressions of Affinity.__call__ before the kernel: the data-backed components,
-    # shared heritage where both are listed, else the data-backed part scaled to the full weight
+    # shared heritage where both are listed, else the data-backed part scaled to the full weight;
+    # a pair with an unknown streek (mask 0) has the known components scaled to the full weight
     same_arr = (aff.arrondissement[i] == aff.arrondissement[j]) & (aff.arrondissement[i] >= 0)
     known = aff.heritage_known[i] & aff.heritage_known[j]
     shared = (aff.heritage_mask[i] & aff.heritage_mask[j]) != 0
     same_housing = (aff.housing[i] == aff.housing[j]) & (aff.housing[i] >= 0)
     same_streek = (aff.uit_region[i] & aff.uit_region[j]) != 0
-    data = aff.w_arrondissement * same_arr + aff.w_housing * same_housing + aff.w_uit_region * same_streek
-    observed = aff.w_arrondissement + aff.w_housing + aff.w_uit_region
-    ref = np.where(known, data + aff.w_heritage * shared, data * (observed + aff.w_heritage) / observed)
+    streek_known = (aff.uit_region[i] != 0) & (aff.uit_region[j] != 0)
+    w_streek = np.where(streek_known, aff.w_uit_region, 0.0)
+    missing = np.where(streek_known, 0.0, aff.w_uit_region)
+    data = aff.w_arrondissement * same_arr + aff.w_housing * same_housing + w_streek * same_streek
+    observed = aff.w_arrondissement + aff.w_housing + w_streek
+    listed = data + aff.w_heritage * shared
+    listed = np.where(missing > 0, listed * (observed + aff.w_heritage + missing) / (observed + aff.w_heritage), listed)
+    ref = np.where(known, listed, data * (observed + aff.w_heritage + missing) / observed)
     assert np.array_equal(aff(i, j), ref)
     assert len(np.unique(ref)) > 4
+    assert (~streek_known & known).any() and (~streek_known & ~known).any()   # both unknown-streek branches
+    # missing data is neutral: a pair sharing every known component has the full affinity
+    full = aff.w_arrondissement + aff.w_heritage + aff.w_housing + aff.w_uit_region
+    alike = same_arr & same_housing & np.where(known, shared, True) & np.where(streek_known, same_streek, True)
+    assert alike.any() and np.allclose(ref[alike], full)
     # heritage the only component: a pair with an unlisted municipality gets the base rate
     only = Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing, 0.37, 0.0, 0.35, 0.0,
                     aff.uit_region, 0.0)

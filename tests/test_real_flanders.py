@@ -54,7 +54,7 @@ def test_bad_fiscal_file_gives_a_one_line_error(tmp_path):
     assert "\n" not in str(exc.value)
 
 
-def test_uit_regions_cover_every_municipality_and_mergers_keep_each_part_s():
+def test_uit_regions_cover_every_municipality_and_mergers_keep_every_part_s_region():
     table = pd.read_csv(embedded_path() / realdata.UIT_REGIONS_FILE)
     assert (REAL.uit_regions != 0).all()           # every municipality of 2025 is in a streek
     names = sorted(set(table["uit_region"]))
@@ -65,6 +65,29 @@ def test_uit_regions_cover_every_municipality_and_mergers_keep_each_part_s():
     by_name = dict(zip(LAND.name, REAL.uit_regions))
     assert by_name["Sint-Niklaas"] == by_name["Temse"] != by_name["Kortrijk"]
     assert bin(by_name["Deinze"]).count("1") == 2  # Deinze (Leiestreek) and Nevele (Meetjesland)
+    for merged in ("Hasselt", "Lochristi", "Tielt"):   # 2025 mergers across two streken
+        assert bin(by_name[merged]).count("1") == 2, merged
+
+
+def test_an_unknown_streek_is_neutral_on_a_synthetic_landscape():
+    """No UiT regions in the data: the streek weight is not lost, the known components are
+    re-weighted to the full total (as for the heritage list), so identity keeps its scale."""
+    from simcoop.config import AttributesConfig
+    from simcoop.data.landscape import synthetic_landscape
+    from simcoop.model.attributes import affinity_of
+    land = synthetic_landscape(np.random.default_rng(0), 120, 8, 4, 23000.0)
+    real = realdata.synthetic(land, np.random.default_rng(1))
+    assert (real.uit_regions == 0).all()
+    w = AttributesConfig()
+    rows = np.repeat(np.arange(land.n), [len(nb) for nb in land.neighbours])
+    cols = np.concatenate(land.neighbours)
+    values = affinity_of(land, real, w)(rows, cols)
+    full = w.affinity_arrondissement + w.affinity_heritage + w.affinity_housing + w.affinity_uit_region
+    same_region = land.region[rows] == land.region[cols]   # synthetic arrondissements are the regions
+    # known: arrondissement and housing (none here); unknown: heritage and streek
+    expected = w.affinity_arrondissement * full / (w.affinity_arrondissement + w.affinity_housing)
+    assert same_region.any() and (~same_region).any()
+    assert np.allclose(values[same_region], expected) and np.allclose(values[~same_region], 0.0)
 
 
 @pytest.mark.parametrize("column,value,message", [

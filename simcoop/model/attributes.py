@@ -40,12 +40,13 @@ class Affinity:
     """Shared regional identity between two municipalities, from data (digest Mechanism 7).
 
     affinity(i, j) = w_arr [same arrondissement] + w_hous [same housing IGS] + w_streek [same
-    UiT region] + w_her H(i, j), where H is 1 for a known shared erfgoedcel/IOED and 0 when both are in the partial list
-    without sharing one. When either is absent from the list (absent means unknown, not a
-    non-member), H is not guessed: the pair is scored on the components the data has, with
-    their weights re-normalised to the same total, (w_arr [same arr.] + w_hous [same housing])
-    x (w_arr + w_her + w_hous) / (w_arr + w_hous) (w_streek [same UiT region] in both sums). (Imputing the base rate observed among
-    listed neighbours, 0.72, inflated the regions the list misses and gave P5 the wrong sign.)"""
+    UiT region] + w_her H(i, j), where H is 1 for a known shared erfgoedcel/IOED and 0 when
+    both are in the partial list without sharing one. Missing data is neutral: when either is
+    absent from the heritage list (absent means unknown, not a non-member) H is not guessed,
+    and when either has no known UiT region the streek term is dropped; the known components
+    are then re-weighted to the full total (w_arr + w_hous + w_streek + w_her). (Imputing the
+    base rate observed among listed neighbours, 0.72, inflated the regions the list misses
+    and gave P5 the wrong sign.)"""
     arrondissement: np.ndarray   # int code, -1 unknown
     heritage_mask: np.ndarray    # int64 bit mask of known heritage cooperations
     heritage_known: np.ndarray   # bool

@@ -71,7 +71,7 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     """Recognition and economics of member sets as Flemish policy treats them this year
     (`granted`: an existing IGS recognised for the current period stays recognised)."""
     cfg, inc = model.cfg, model.cfg.incentive
-    # compiled (kernels.recognition): recognition_open, is_recognised and subsidy of policy, per set
+    # compiled (kernels.recognition): policy's scalar rules (recognisable, subsidy_amount) per set
     recognised, grant, coordinators = kernels.recognition(
         flat, ptr, model.population, model.region, granted, network, policy.recognition_open(inc, model.year),
         policy.region_rule_in_force(cfg.region_rule, model.year), inc.recognition_threshold, inc.subsidy_minimum,

@@ -13,9 +13,11 @@ every value is computed with the same operations in the same order, and sums ove
 on disk (`cache=True`: in `__pycache__` next to this file, or numba's user cache directory
 when that is not writable), so sweep workers load it instead of compiling.
 
-The model's rules are not written here: the kernels loop over sets and members and call, for
-each, the scalar rules of `utility`, `keys` and `policy` (plain functions of floats), compiled
-with `_jit`. This module adds only numpy's order of summation and the plumbing.
+The rules of utility, keys and policy are not written here: the kernels loop over sets and
+members and call, for each, the scalar rules of `utility`, `keys` and `policy` (plain
+functions of floats, registered with numba below). Two rules still live only here: the pair
+affinity of `attributes.Affinity` (`affinity`) and the few inline lines of `candidate_terms`
+(network drawing rights, relief, money). The rest is numpy's order of summation and plumbing.
 """
 
 from __future__ import annotations
@@ -48,7 +50,11 @@ class _RulesCache(FunctionCache):
 def _jit(fn):
     """Compiled, cached on disk (`_RulesCache`). error_model="numpy": a division by zero gives
     inf or nan as in numpy instead of raising. Where numba finds no writable cache directory (a
-    read-only install and no writable home) it refuses cache=True: then compile in each process."""
+    read-only install and no writable home) it refuses cache=True: then compile in each process.
+    The same if numba no longer has the private hook `_RulesCache` overrides: a stale cache
+    would silently run old rules, a missing one only costs compile time."""
+    if not callable(getattr(FunctionCache, "_index_key", None)):
+        return njit(error_model="numpy")(fn)
     try:
         compiled = njit(cache=True, error_model="numpy")(fn)
     except RuntimeError:
@@ -298,20 +304,26 @@ def affinity(i: np.ndarray, j: np.ndarray, arrondissement: np.ndarray, heritage_
              w_heritage: float, w_housing: float, uit_region: np.ndarray, w_uit_region: float) -> np.ndarray:
     """`attributes.Affinity` of pairs (i[k], j[k]), same terms added in the same order: the
     data-backed components, plus shared heritage where both are on the list; a pair with an
-    unlisted municipality gets the data-backed components scaled up to the full weight."""
+    unlisted municipality, or one without a known streek (UiT region mask 0), gets the known
+    components scaled up to the full weight (missing data is neutral)."""
     out = np.empty(len(i))
-    observed = w_arrondissement + w_housing + w_uit_region
     for k in range(len(i)):
         a, b = i[k], j[k]
+        streek_known = uit_region[a] != 0 and uit_region[b] != 0
+        w_streek = w_uit_region if streek_known else 0.0
+        missing = 0.0 if streek_known else w_uit_region
+        observed = w_arrondissement + w_housing + w_streek
         same_arr = 1.0 if arrondissement[a] == arrondissement[b] and arrondissement[a] >= 0 else 0.0
         same_housing = 1.0 if housing[a] == housing[b] and housing[a] >= 0 else 0.0
         same_streek = 1.0 if (uit_region[a] & uit_region[b]) != 0 else 0.0
-        data = w_arrondissement * same_arr + w_housing * same_housing + w_uit_region * same_streek
+        data = w_arrondissement * same_arr + w_housing * same_housing + w_streek * same_streek
         if heritage_known[a] and heritage_known[b]:
             shared = 1.0 if (heritage_mask[a] & heritage_mask[b]) != 0 else 0.0
             out[k] = data + w_heritage * shared
+            if missing > 0:
+                out[k] = out[k] * (observed + w_heritage + missing) / (observed + w_heritage)
         elif observed > 0:
-            out[k] = data * (observed + w_heritage) / observed
+            out[k] = data * (observed + w_heritage + missing) / observed
         else:   # heritage is the only component: nothing known, the observed base rate
             out[k] = w_heritage * heritage_base_rate
     return out
