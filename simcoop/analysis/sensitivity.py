@@ -346,6 +346,10 @@ def prim_inputs(prob: dict, x: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+BOX_COLUMNS = ["output", "case", "box", "parameter", "low", "high", "values", "sampled_low", "sampled_high",
+               "coverage", "density"]
+
+
 def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
     from simcoop.sweeps.ema import prim
 
@@ -374,7 +378,10 @@ def _prim(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.
                               "sampled_high": np.nan if categorical else float(initial[p].iloc[1]),
                               "coverage": float(traj.loc[chosen, "coverage"]),
                               "density": float(traj.loc[chosen, "density"])})
-    box_table, traj_table = pd.DataFrame(boxes), pd.concat(trajectories, ignore_index=True)
+    # no output may have a box that restricts anything (its densest box is the whole space):
+    # the table keeps its columns then
+    box_table = pd.DataFrame(boxes, columns=BOX_COLUMNS)
+    traj_table = pd.concat(trajectories, ignore_index=True)
     panels = traj_table["output"].nunique()
     fig, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4.2), squeeze=False)
     for ax, (name, traj) in zip(axes[0], traj_table.groupby("output", sort=False)):
