@@ -75,8 +75,9 @@ class AttributesConfig:
                                   "partial heritage list does not cover (and synthetic data), random cells up to "
                                   "this share; assumption")
     known_heritage: bool = param(True, "-", reason="digest Mechanism 9: trust among the known erfgoedcel/IOED "
-                                                  "partners of the partial list; false = no prior heritage "
-                                                  "cooperation at all (with heritage_share 0)")
+                                                  "partners of the partial list; false = the list is ignored "
+                                                  "and random cells (heritage_share) may start anywhere; with "
+                                                  "heritage_share 0 no prior heritage cooperation at all")
     affinity_arrondissement: float = param(0.35, "affinity", 0.0, 1.0,
                                            "digest Mechanism 7: shared regional identity; proxy: same "
                                            "arrondissement (historic district); weight an assumption")

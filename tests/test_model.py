@@ -158,6 +158,20 @@ def test_prior_heritage_cells_make_cooperation_start_earlier(run):
     assert with_cells > without
 
 
+def test_without_the_known_list_random_heritage_cells_may_start_anywhere():
+    """With the partial list switched off (`known_heritage` false) it no longer marks who is
+    covered, so random cells are grown over listed municipalities too, not only over the
+    municipalities it leaves out (which left half of Flanders without prior cooperation)."""
+    def cells(known: bool) -> tuple[np.ndarray, np.ndarray]:
+        model = CooperationModel(to_sim_config(compose([f"attributes.known_heritage={str(known).lower()}",
+                                                        "attributes.heritage_share=0.6"])))
+        return model.heritage_cell >= 0, model.real.heritage_known
+    in_cell, listed = cells(True)
+    assert not (in_cell & listed).any()
+    in_cell, listed = cells(False)
+    assert (in_cell & listed).mean() > 0.5 * listed.mean() * 0.6 and (in_cell & ~listed).any()
+
+
 def test_own_igs_staff_lowers_centre_city_dominance(run):
     """Digest Mechanism 5 / P3: staff employed by the city weighs; own staff evens out."""
     def excess(hosted: str) -> float:

@@ -116,9 +116,9 @@ def heritage_cells(rng: np.random.Generator, land: Landscape, share: float, cell
     """Grow prior heritage cells: contiguous, within one region, up to the 85,000 norm.
 
     Cells start at random eligible municipalities (default: all; with real data, those the
-    partial heritage list does not cover) and grow over eligible same-region neighbours
-    until the target population is reached; growth stops once `share` of the eligible
-    municipalities is covered.
+    partial heritage list does not cover, or all when the list is switched off) and grow
+    over eligible same-region neighbours until the target population is reached; growth
+    stops once `share` of the eligible municipalities is covered.
     """
     eligible = np.ones(land.n, dtype=bool) if eligible is None else eligible
     cell = np.where(eligible, -1, -2).astype(np.int64)   # -2: not eligible
@@ -164,7 +164,8 @@ def derive(land: Landscape, real: RealData, cfg: AttributesConfig, beh: Behaviou
     workload = np.clip(workload_from_population(land.population) * _spread(rng, sig / 2, n), 0.0, 1.0)
     political_will = _beta_with_mean(rng, beh.political_will_mean, n)
     admin_support = _beta_with_mean(rng, beh.admin_support_mean, n)
-    cell = heritage_cells(rng, land, cfg.heritage_share, cfg.heritage_cell_population, ~real.heritage_known)
+    cell = heritage_cells(rng, land, cfg.heritage_share, cfg.heritage_cell_population,
+                          ~real.heritage_known if cfg.known_heritage else None)
     aff = affinity_of(land, real, cfg)
     identity = identity_of(aff, land.neighbours)
     region_identity = np.bincount(land.region, weights=identity) / np.bincount(land.region)
