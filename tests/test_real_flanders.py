@@ -33,6 +33,28 @@ def test_real_igs_on_the_2025_map_follow_the_merger_rule():
     assert len(members) == len(set(members.tolist()))   # one IGS per municipality
 
 
+def test_real_igs_show_their_display_name_in_the_order_of_their_key(tmp_path):
+    """People see the IGS's name, not the researcher's note in the data key; the order (and so
+    the IGS ids of a run) follows the key, so a display name changes no result."""
+    names = [g.name for g in REAL.igs]
+    assert "ECRU" in names and "Cultuurnetwerk Kempen (Stuifzand)" in names
+    assert not any(note in n for n in names for note in ("listed as", "now ", "OP/TIL"))
+    for name in ("municipalities.csv", "adjacency.csv", realdata.PREDECESSORS_FILE):
+        (tmp_path / name).write_bytes((embedded_path() / name).read_bytes())
+    table = pd.read_csv(embedded_path() / realdata.IGS_FILE, dtype=str, keep_default_na=False)
+
+    def loaded(t: pd.DataFrame) -> tuple[realdata.RealIGS, ...]:
+        t.to_csv(tmp_path / realdata.IGS_FILE, index=False)
+        return realdata.load(load_landscape(tmp_path), tmp_path).igs
+    without = loaded(table.drop(columns="display_name"))        # no display name: the key is shown
+    assert "ECRU (listed as Midden-Limburg by OP/TIL)" in [g.name for g in without]
+    renamed = loaded(table.assign(display_name=table["display_name"].replace({"BIE": "Zuid-BIE", "ECRU": ""})))
+    assert renamed[0].name == "Zuid-BIE" and np.array_equal(renamed[0].members, REAL.igs[0].members)
+    assert "ECRU (listed as Midden-Limburg by OP/TIL)" in [g.name for g in renamed]   # empty: the key
+    for shown, keyed in zip(REAL.igs, without):   # the same IGS at each place, whatever is shown
+        assert np.array_equal(shown.members, keyed.members)
+
+
 def test_fiscal_capacity_is_real_and_complete():
     income = pd.Series(REAL.income_per_inhabitant, index=LAND.name)
     assert income.notna().all()

@@ -170,8 +170,16 @@ def real_igs(land: Landscape, folder: Path) -> tuple[RealIGS, ...]:
         if s >= 0.5 - 1e-9 and s > best.get(i, (0.0, ""))[0]:
             best[i] = (s, g)
     names = sorted({g for _, g in best.values()})
-    return tuple(RealIGS(g, np.array(sorted(i for i, (_, h) in best.items() if h == g), dtype=np.int64),
-                         RECOGNISED_SINCE) for g in names)
+    # the name people see: `display_name` where the file has one (the key igs_name may carry a
+    # researcher's note, e.g. "ECRU (listed as Midden-Limburg by OP/TIL)"); the order stays that of the key
+    shown = dict(zip(df["igs_name"], df["display_name"])) if "display_name" in df else {}
+    return tuple(RealIGS(_shown_name(shown, g), np.array(sorted(i for i, (_, h) in best.items() if h == g),
+                                                         dtype=np.int64), RECOGNISED_SINCE) for g in names)
+
+
+def _shown_name(shown: dict[str, object], key: str) -> str:
+    name = shown.get(key)
+    return key if name is None or pd.isna(name) or not str(name).strip() else str(name).strip()
 
 
 def validate_investment(land: Landscape, folder: Path) -> None:
