@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simcoop.model import attributes, decisions, igs, utility
+from simcoop.model import attributes, decisions, evaluation, igs, utility
 from simcoop.data import realdata
-from simcoop.analysis import levers
+from simcoop.analysis import levers, partition_stats
 from simcoop.config import AttributesConfig, BehaviourConfig, IgsConfig, KeyConfig
 from simcoop.data.landscape import embedded_path, load_landscape
 from simcoop.model import CooperationModel
@@ -61,6 +61,39 @@ def test_small_municipalities_prefer_an_igs_of_ideal_size():
 def test_centre_cities_value_their_regional_role_and_their_freedom():
     assert utility.centre_role(True, 0.3, 0.4) == pytest.approx(-0.1)
     assert utility.centre_role(False, 0.3, 0.4) == pytest.approx(-0.4)
+
+
+def test_a_centre_citys_neighbours_already_have_part_of_the_benefits_next_door():
+    home = LAND.home_centre()
+    gent = _index("Gent")
+    assert home[_index("Destelbergen")] == gent and home[gent] == -1       # a centre city is nobody's rand
+    assert home[_index("Poperinge")] == -1                                 # no centre city next door
+    assert utility.centre_shadow(np.array([True, False]), 0.75) == pytest.approx([0.25, 1.0])
+    # in the model: the neighbour's scale, expertise and exchange shrink by the share, money does not
+    terms = {}
+    for share in (0.0, 0.75):
+        model = _model([f"behaviour.centre_function_share={share}"])
+        member = _index("Destelbergen")
+        cands = evaluation.Candidates.of([(member, np.array([member, gent, _index("Lochristi")])),
+                                         (_index("Poperinge"), np.array([_index("Poperinge"), _index("Ieper")]))])
+        terms[share] = evaluation.evaluate(model, cands).terms
+    for name in ("scale", "expertise", "knowledge"):
+        near, far = getattr(terms[0.75], name), getattr(terms[0.0], name)
+        assert near[0] == pytest.approx(0.25 * far[0]) and near[1] == far[1]
+    assert terms[0.75].money[0] == terms[0.0].money[0]
+
+
+def test_the_centre_citys_shadow_keeps_its_neighbours_out_of_igs_in_formation_runs():
+    """Reality: 43% of a centre city's neighbours are in an IGS against 55% of the others
+    (docs/validation.md). The lever turns the model's shadow towards that sign."""
+    member_of = {share: [_model(["start=empty", "end_year=2025", f"seed={seed}",
+                                 f"behaviour.centre_function_share={share}"]).run().member_of
+                         for seed in range(3)] for share in (0.0, 0.75)}
+    home = LAND.home_centre()
+    shadow = {share: np.mean([partition_stats.centre_shadow(m >= 0, home, LAND.centre) for m in runs])
+              for share, runs in member_of.items()}
+    assert shadow[0.75] < shadow[0.0] - 0.1
+    assert shadow[0.75] < 0
 
 
 def test_identity_comes_from_data():

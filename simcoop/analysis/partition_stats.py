@@ -20,7 +20,7 @@ from simcoop.data.landscape import Landscape
 
 NORM = 85_000
 PAIRWISE = ("adjusted_rand", "pair_precision", "pair_recall", "membership_auc", "region_coverage_spearman")
-STRUCTURE = ("centres_in_igs", "igs_below_norm", "igs_across_regions", "n_igs", "mean_members", "max_members",
+STRUCTURE = ("centres_in_igs", "centre_shadow", "igs_below_norm", "igs_across_regions", "n_igs", "mean_members", "max_members",
              "coverage_municipalities", "coverage_population")
 STATISTICS = PAIRWISE + STRUCTURE
 N_BOOT = 1000
@@ -88,14 +88,25 @@ def igs_in(labels: np.ndarray, land: Landscape, subset: np.ndarray) -> list[np.n
     return out
 
 
+def centre_shadow(member: np.ndarray, home_centre: np.ndarray, centre: np.ndarray) -> float:
+    """Coverage of a centre city's neighbours minus coverage of the other municipalities
+    (centre cities left out): negative when the city's shadow keeps its neighbours out."""
+    near, far = (home_centre >= 0) & ~centre, (home_centre < 0) & ~centre
+    if not near.any() or not far.any():
+        return np.nan
+    return float(member[near].mean() - member[far].mean())
+
+
 def structure(labels: np.ndarray, land: Landscape, subset: np.ndarray, norm: float = NORM) -> dict[str, float]:
-    """Counts of one partition within a subset: centre cities that are members, IGS below
+    """Counts of one partition within a subset: centre cities that are members, the centre
+    cities' shadow over their neighbours' membership, IGS below
     the norm or spanning reference regions, the member-count distribution, coverage."""
     groups = igs_in(labels, land, subset)
     counts = np.array([len(g) for g in groups])
     member = labels[subset] != NONE
     return {
         "centres_in_igs": float((land.centre[subset] & member).sum()),
+        "centre_shadow": centre_shadow(member, land.home_centre()[subset], land.centre[subset]),
         "igs_below_norm": float(sum(land.population[g].sum() < norm for g in groups)),
         "igs_across_regions": float(sum(len(np.unique(land.region[g])) > 1 for g in groups)),
         "n_igs": float(len(groups)),

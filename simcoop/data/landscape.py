@@ -51,6 +51,17 @@ class Landscape:
             adj[i, nb] = True
         return adj
 
+    def home_centre(self) -> np.ndarray:
+        """Per municipality, the centre city next door whose regional functions it uses (the
+        most populous neighbouring centrumstad), -1 for a centre city or a municipality with
+        none: the 'randgemeenten' of seed 001, 4.1.5."""
+        home = np.full(self.n, -1, dtype=np.int64)
+        for i, nb in enumerate(self.neighbours):
+            centres = nb[self.centre[nb]] if len(nb) else nb
+            if not self.centre[i] and len(centres):
+                home[i] = int(centres[np.argmax(self.population[centres])])
+        return home
+
 
 def embedded_path() -> Path:
     return Path(str(resources.files("simcoop.data") / "flanders"))

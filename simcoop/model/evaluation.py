@@ -113,6 +113,8 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
         model.expertise, model.scale_factor, model.population, model.culture_budget, model.budget_pressure,
         model.staff, model.workload, model.centre, tuple(float(w) for w in weights), float(cfg.igs.coordination_fte),
         int(cfg.igs.feasible_members), float(inc.network_tasks_fte), float(inc.drawing_rights_per_inhabitant))
+    # a centre city's neighbours already have part of the benefits next door (seed 001, 4.1.5)
+    out[:3] *= utility.centre_shadow(model.home_centre[i] >= 0, beh.centre_function_share)
     terms = utility.Terms(scale=out[0], expertise=out[1], knowledge=out[2], money=out[3], staff=out[4],
                           transaction=out[5], dominance=out[6], identity=out[7], role=out[8])
     realised = out[9]
