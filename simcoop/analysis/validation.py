@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simcoop.analysis.common import write_table
+from simcoop.analysis.common import interval, write_table
 from simcoop.config import AttributesConfig
 from simcoop.data import realdata
 from simcoop.data.landscape import embedded_path, load_landscape
@@ -42,17 +42,6 @@ class Pattern:
         return {"pattern": self.code, "statement": self.statement, "statistic": self.statistic,
                 "n": len(v), "mean": mean, "ci_low": low, "ci_high": high, "criterion": self.criterion,
                 "holds": bool(self.holds)}
-
-
-def interval(v: np.ndarray) -> tuple[float, float, float]:
-    """Mean and Student-t 95% interval."""
-    if len(v) == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(np.mean(v))
-    if len(v) < 2:
-        return (mean, mean, mean)
-    half = float(stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / np.sqrt(len(v)))
-    return (mean, mean - half, mean + half)
 
 
 def _at(yearly: pd.DataFrame, scenario: str, year: int, metric: str) -> pd.Series:
