@@ -6,9 +6,10 @@ import subprocess
 import sys
 
 import pandas as pd
+from SALib.sample import latin
 
 from simcoop.sweeps.experiments import complete_runs, load
-from simcoop.analysis.sensitivity import markdown, problem
+from simcoop.analysis.sensitivity import _prim, markdown, problem
 from simcoop.sweeps.store import read_marker
 
 SMALL = ["data=synthetic", "end_year=2022"]
@@ -70,6 +71,25 @@ def test_prim_boxes_on_a_latin_hypercube(tmp_path):
     text = markdown(sweep)
     assert text.count("| parameter | box | sampled |") == boxes.groupby(["output", "case"]).ngroups
     assert all(f"`{p}`" in text for p in boxes["parameter"])  # every restricted parameter is shown
+
+
+def test_prim_finds_the_one_input_that_decides_the_outcome(tmp_path):
+    """PRIM (the wrapper's box choice over EMA Workbench) on a Latin hypercube whose outcome is
+    1 exactly when `b` > 0.6: the box restricts `b` from below near 0.6, keeps its top, and
+    leaves `a` and `c` alone (the model sweep above need not yield any box at all)."""
+    names = ["a", "b", "c"]
+    prob = {"num_vars": 3, "names": names, "bounds": [[0.0, 1.0]] * 3,
+            "analysis": {"outcomes": ["coverage"], "threshold": "0.5", "case": "high"}}
+    design = latin.sample(prob, 200, seed=0)
+    x = pd.DataFrame(design, columns=names)
+    y = pd.DataFrame({"coverage": (x["b"] > 0.6).astype(float)})
+    _prim(prob, x, y, tmp_path, design)
+    boxes = pd.read_parquet(tmp_path / "prim_boxes.parquet")
+    [box] = boxes.itertuples()  # one restricted parameter: b
+    assert box.parameter == "b" and box.case == "coverage > 0.5"
+    assert abs(box.low - 0.6) < 0.05 and box.sampled_low < 0.01
+    assert box.high == box.sampled_high
+    assert box.density == 1.0 and box.coverage >= 0.9
 
 
 def test_prim_with_categorical_parameters_seeds_outcome_and_threshold(tmp_path):

@@ -1,6 +1,7 @@
-"""Shared plumbing of the analyses: writing tables and figures whole, and the readable
-labels, palettes and legends every experiment figure uses (figures for papers: English
-labels from `simcoop.labels`, PNG at 300 dpi plus a PDF beside it)."""
+"""Shared plumbing of the analyses: writing tables and figures whole, the Student-t interval
+of a mean, and the readable labels, palettes and legends every experiment figure uses
+(figures for papers: English labels from `simcoop.labels`, PNG at 300 dpi plus a PDF
+beside it)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker
+import numpy as np
 import pandas as pd
 import seaborn as sns
+from scipy import stats
 
 from simcoop.labels import METRIC_FORMAT, has_label, label, number
 
@@ -24,6 +27,17 @@ def write_table(df: pd.DataFrame, path: Path) -> Path:
     df.to_parquet(tmp, index=False)
     os.replace(tmp, path)
     return path
+
+
+def interval(v: np.ndarray) -> tuple[float, float, float]:
+    """Mean and Student-t 95% interval."""
+    if len(v) == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(np.mean(v))
+    if len(v) < 2:
+        return (mean, mean, mean)
+    half = float(stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / np.sqrt(len(v)))
+    return (mean, mean - half, mean + half)
 
 
 def save_figure(fig: plt.Figure, path: Path, dpi: int = DPI) -> Path:

@@ -14,8 +14,8 @@ from scipy import stats
 from sklearn.metrics import adjusted_rand_score, roc_auc_score
 from sklearn.metrics.cluster import pair_confusion_matrix
 
+from simcoop.analysis.common import interval
 from simcoop.analysis.random_clusters import NONE
-from simcoop.analysis.validation import interval
 from simcoop.data.landscape import Landscape
 
 NORM = 85_000

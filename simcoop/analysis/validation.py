@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simcoop.analysis.common import write_table
+from simcoop.analysis.common import interval, write_table
+from simcoop.analysis.who_with_whom import reality
 from simcoop.config import AttributesConfig
 from simcoop.data import realdata
 from simcoop.data.landscape import embedded_path, load_landscape
@@ -42,17 +43,6 @@ class Pattern:
         return {"pattern": self.code, "statement": self.statement, "statistic": self.statistic,
                 "n": len(v), "mean": mean, "ci_low": low, "ci_high": high, "criterion": self.criterion,
                 "holds": bool(self.holds)}
-
-
-def interval(v: np.ndarray) -> tuple[float, float, float]:
-    """Mean and Student-t 95% interval."""
-    if len(v) == 0:
-        return (np.nan, np.nan, np.nan)
-    mean = float(np.mean(v))
-    if len(v) < 2:
-        return (mean, mean, mean)
-    half = float(stats.t.ppf(0.975, len(v) - 1) * np.std(v, ddof=1) / np.sqrt(len(v)))
-    return (mean, mean - half, mean + half)
 
 
 def _at(yearly: pd.DataFrame, scenario: str, year: int, metric: str) -> pd.Series:
@@ -187,14 +177,6 @@ def region_rho_p(identity: np.ndarray, covered: np.ndarray, region: np.ndarray, 
     return float(test.pvalue)
 
 
-def real_members(land) -> np.ndarray:
-    """Who is in one of the real IGS cultuur of 2020-25 on the embedded map."""
-    covered = np.zeros(land.n, dtype=bool)
-    for g in realdata.load(land, embedded_path()).igs:
-        covered[g.members] = True
-    return covered
-
-
 def p5_in_reality(membership: pd.DataFrame) -> float | None:
     """P5's statistic with the runs' identity (from data, the same in every run) and the real
     IGS cultuur of 2020-25; None when the runs are not on the embedded Flanders map."""
@@ -204,7 +186,7 @@ def p5_in_reality(membership: pd.DataFrame) -> float | None:
     identity = pd.Series(one["identity"].to_numpy(float), index=one["nis"].to_numpy()).groupby(level=0).first()
     if set(identity.index) != set(land.nis.tolist()):
         return None
-    return region_rho(identity.reindex(land.nis).to_numpy(), real_members(land), land.region)
+    return region_rho(identity.reindex(land.nis).to_numpy(), reality(land).members, land.region)
 
 
 PROXIES = {"streek (UiT region)": "affinity_uit_region", "arrondissement": "affinity_arrondissement",
@@ -215,7 +197,7 @@ def identity_proxies_in_reality() -> pd.DataFrame:
     """Does each identity proxy, alone and combined as in the defaults, show P5 in the real
     landscape? (A proxy that does not is no yardstick for the model.)"""
     land = load_landscape()
-    real, covered = realdata.load(land, embedded_path()), real_members(land)
+    real, covered = realdata.load(land, embedded_path()), reality(land).members
     defaults = AttributesConfig()
     rows = []
     for name, weights in [("defaults", {}), *[(f"{k} only", {w: 1.0 for w in [v]}) for k, v in PROXIES.items()]]:

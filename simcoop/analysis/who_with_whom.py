@@ -56,8 +56,13 @@ class Reality:
     names: tuple[str, ...]
 
     @property
+    def members(self) -> np.ndarray:
+        """Who is in one of the real IGS (a mask in landscape order)."""
+        return self.labels != NONE
+
+    @property
     def sizes(self) -> np.ndarray:
-        return np.bincount(self.labels[self.labels != NONE])
+        return np.bincount(self.labels[self.members])
 
 
 def reality(land: Landscape | None = None) -> Reality:
@@ -124,7 +129,7 @@ def partitions_by_seed(membership: pd.DataFrame, land: Landscape, year: int = YE
 
 def null_partitions(truth: Reality, n: int, size_mode: str = "real") -> list[np.ndarray]:
     """n random-cluster partitions (seeds 0..n-1) with the real sizes and coverage."""
-    covered = int((truth.labels != NONE).sum())
+    covered = int(truth.members.sum())
     return [random_clusters(truth.land, truth.sizes, covered, seed, size_mode) for seed in range(n)]
 
 
