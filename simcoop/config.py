@@ -143,7 +143,7 @@ class IncentiveConfig:
 
 @dataclass
 class RegionRuleConfig:
-    mode: str = param("free", "-", choices=REGION_MODES,
+    mode: str = param("forced", "-", choices=REGION_MODES,
                       reason="digest Actors: partnerships must fit the reference region by 2028/2030")
     announce_year: int = param(2023, "year", 2000, 2100,
                                "digest Actors: Regiodecreet of 3 Feb 2023")

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from simcoop.config import iter_params
 from simcoop.docs import parameter_table, section_of
-from simcoop.run import GROUPS, group_options
+from simcoop.config import SimConfig
+from simcoop.run import GROUPS, compose, group_options, to_sim_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,6 +19,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_odd_parameter_table_is_generated_from_the_schema():
     odd = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert section_of(odd) == parameter_table(), "run: python -m simcoop.docs --write docs/ODD.md"
+
+
+def test_the_tables_defaults_are_those_a_composed_run_uses():
+    """The ODD's table shows the schema; the CLI composes configs/config.yaml: they must agree."""
+    assert to_sim_config(compose([])) == SimConfig()
 
 
 def test_every_parameter_has_unit_and_reason():

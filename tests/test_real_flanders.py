@@ -127,6 +127,18 @@ def test_bad_uit_regions_file_gives_a_one_line_error(tmp_path, column, value, me
     assert "\n" not in str(exc.value)
 
 
+def test_a_heritage_list_too_long_for_the_affinity_mask_is_refused(tmp_path):
+    """Affinity holds the known cooperations as bits of one int64: more would be lost silently."""
+    for name in ("municipalities.csv", "adjacency.csv"):
+        (tmp_path / name).write_bytes((embedded_path() / name).read_bytes())
+    nis = pd.read_csv(embedded_path() / "municipalities.csv")["nis"].to_numpy()
+    pairs = [(f"cell {k}", n) for k in range(64) for n in nis[2 * k:2 * k + 2]]
+    pd.DataFrame({"coop_type": "erfgoedcel", "coop_name": [c for c, _ in pairs], "nis_2025": [n for _, n in pairs]}
+                 ).to_csv(tmp_path / realdata.HERITAGE_FILE, index=False)
+    with pytest.raises(DataError, match=r"heritage_cooperation_partial.csv, field coop_name: 64 .* at most 63"):
+        realdata.load(load_landscape(tmp_path), tmp_path)
+
+
 def _model(overrides: list[str]) -> CooperationModel:
     return CooperationModel(to_sim_config(compose(overrides)))
 

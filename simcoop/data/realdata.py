@@ -21,6 +21,7 @@ from simcoop.data.landscape import MUNICIPALITIES, Landscape, _codes, _first_bad
 IGS_FILE = "igs_cultuur_2020_2025.csv"
 FISCAL_FILE = "fiscal_income_2022.csv"
 HERITAGE_FILE = "heritage_cooperation_partial.csv"
+MAX_HERITAGE_GROUPS = 63
 HOUSING_FILE = "igs_wonen.csv"
 UIT_REGIONS_FILE = "uit_regions_2019.csv"
 INVESTMENT_FILE = "municipal_investment_bbc.csv"
@@ -113,6 +114,9 @@ def heritage(land: Landscape, folder: Path) -> tuple[tuple[np.ndarray, ...], np.
         members = np.unique(rows["idx"].to_numpy())
         if len(members) >= 2:
             groups.append(members)
+    if len(groups) > MAX_HERITAGE_GROUPS:   # affinity keeps them as bits of one int64 per municipality
+        raise DataError(HERITAGE_FILE, None, "coop_name", f"{len(groups)} cooperations with two or more members; "
+                        f"at most {MAX_HERITAGE_GROUPS} are accepted")
     known = np.zeros(land.n, dtype=bool)
     known[idx] = True
     return tuple(groups), known

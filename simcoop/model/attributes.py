@@ -67,7 +67,7 @@ class Affinity:
 
 def affinity_of(land: Landscape, real: RealData, cfg: AttributesConfig) -> Affinity:
     mask = np.zeros(land.n, dtype=np.int64)
-    for bit, members in enumerate(real.heritage_groups[:63]):
+    for bit, members in enumerate(real.heritage_groups):   # at most 63 (realdata.MAX_HERITAGE_GROUPS)
         mask[members] |= np.int64(1) << np.int64(bit)
     rows = np.repeat(np.arange(land.n), [len(nb) for nb in land.neighbours])
     cols = np.concatenate([*land.neighbours, np.zeros(0, np.int64)]).astype(np.int64)

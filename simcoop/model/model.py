@@ -4,10 +4,11 @@ A run starts from the real IGS cultuur of 2025 (start=real_2025, recorded as the
 or from an empty map (start=empty). Order within a year (docs/ODD.md, "Process overview
 and scheduling"):
 1. start of year: budget shocks, turnover of the people at the table;
-2. Flemish policy: at the deadline, members outside an IGS's home region must leave;
-   in a network round, recognised IGS may take on a leisure-participation network;
+2. Flemish policy: in a network round, recognised IGS may take on a leisure-participation
+   network; at the deadline, members outside an IGS's home region must leave;
 3. every municipality, in random order, weighs its options (Mesa's shuffle_do);
-4. IGS long without recognition dissolve (those below two members dissolve at once);
+4. in a renewal year each recognised IGS votes on applying for the next period; IGS long
+   without recognition dissolve (those below two members dissolve at once);
 5. accounts are settled on the year's final membership: recognition, contributions,
    subsidies, realised returns, trust;
 6. the DataCollector records the year.

@@ -1,7 +1,7 @@
 """Flemish policy: recognition, subsidy, the region rule and the electoral calendar.
 
 Pure functions of the configuration, the year and an IGS's members, so each rule can be
-tested on its own; the model applies them at the start of every year.
+tested on its own; the model applies them where the year needs them (docs/ODD.md 1.3 and 3.6).
 """
 
 from __future__ import annotations
