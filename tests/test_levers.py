@@ -174,6 +174,25 @@ def test_an_igs_whose_members_lost_out_does_not_renew_at_the_end_of_its_period()
     assert model.counts["breakups_recognised"] == 1
 
 
+def test_a_partner_invited_to_split_off_weighs_its_balance_as_in_its_own_menu():
+    """An invitation to found is judged against what staying is worth in the partner's own
+    menu (terms, inertia and its balance per euro paid), not against the terms alone."""
+    model = _model(["end_year=2031"])
+    model.year = 2031                                   # a renewal year: splits are possible
+    g = next(g for g in model.igs.values() if len(g.members) >= 4)
+    founder, partner = g.members[:2]
+    menu = decisions.menus(model, np.array([partner]))[partner]
+    stay = menu.utilities[menu.kinds == decisions.STAY][0]
+    ev = evaluation.evaluate(model, evaluation.Candidates.of([(partner, np.array(g.members))]))
+    assert decisions.value_of_staying(model, np.array([partner]), ev.terms.total)[0] == pytest.approx(stay)
+    model.political_will[:] = 1.0                       # the council always follows
+    accepted = {}
+    for ratio in (-50.0, 50.0):                         # lost or gained 50 EUR per EUR paid
+        model.balance[partner], model.paid[partner] = ratio * 1e5, 1e5
+        accepted[ratio] = decisions.accepts_founding(model, np.array([partner]), np.array([founder, partner]))
+    assert accepted == {-50.0: [partner], 50.0: []}
+
+
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():
     model = _model(["end_year=2031"])
     member = int(np.flatnonzero(model.member_of >= 0)[0])

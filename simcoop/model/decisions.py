@@ -87,7 +87,7 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     own = model.region[agents]
     own_region_only = not policy.cross_region_allowed(model.cfg.region_rule, model.year)
     renewal = policy.is_renewal_year(model.cfg.incentive, model.year)
-    exit_cost = 0.0 if renewal else beh.exit_cost
+    exit_cost = exit_cost_now(model)
     span = max(model.next_igs_id, 1)              # encodes (row, IGS id) pairs as row * span + id
 
     # neighbours of every agent, gathered once (reachable IGS and founding partners)
@@ -167,7 +167,6 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
         ev = evaluate(model, cand)
         total = ev.terms.total
     n_s, n_j = len(s_row), len(j_row)
-    tenure = model.year - model.joined_year[agents[s_row]]
     found_util = total[n_s + n_j:] + utility.founding_cost(ev.mean_trust[n_s + n_j:], beh.founding_cost) \
         if len(founders) else np.zeros(0)
 
@@ -180,13 +179,9 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
                             np.full(n_j, JOIN), np.full(len(founders), FOUND)])
     igs_ids = np.concatenate([ids[s_col], np.full(n_s, -1), np.full(len(alone), -1), ids[j_col],
                               np.full(len(founders), -1)])
-    stayer = agents[s_row]
-    # 'for every cent contributed one counts on a return': the running balance per euro paid
-    paid = model.paid[stayer]
-    history = beh.w_balance * np.divide(model.balance[stayer], paid, out=np.zeros(len(stayer)), where=paid > 0)
     # leaving, switching or splitting off within a recognition period breaks an agreement
     moving_out = exit_cost * np.concatenate([(cur[j_row] >= 0), (cur[founders] >= 0)])
-    utils = np.concatenate([total[:n_s] + utility.inertia(tenure, beh.maturity_years, beh.inertia) + history,
+    utils = np.concatenate([value_of_staying(model, agents[s_row], total[:n_s]),
                             np.full(n_s, -exit_cost),
                             np.full(len(alone), utility.inertia(0, beh.maturity_years, beh.inertia)),
                             np.concatenate([total[n_s:n_s + n_j], found_util]) - moving_out])
@@ -217,6 +212,23 @@ def options(model: CooperationModel, i: int) -> list[Option]:
     return [menu.option(model, k) for k in range(len(menu.kinds))]
 
 
+def exit_cost_now(model: CooperationModel) -> float:
+    """Leaving, switching or splitting off within a recognition period breaks an agreement;
+    in a renewal year it is free."""
+    return 0.0 if policy.is_renewal_year(model.cfg.incentive, model.year) else model.cfg.behaviour.exit_cost
+
+
+def value_of_staying(model: CooperationModel, members: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """What staying in its own IGS is worth to each member: the IGS's terms (`total`), inertia
+    growing with tenure (path dependence) and the running balance per euro paid ('for every
+    cent contributed one counts on a return')."""
+    beh = model.cfg.behaviour
+    tenure = model.year - model.joined_year[members]
+    paid = model.paid[members]
+    history = beh.w_balance * np.divide(model.balance[members], paid, out=np.zeros(len(members)), where=paid > 0)
+    return total + utility.inertia(tenure, beh.maturity_years, beh.inertia) + history
+
+
 def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     """The members vote: the median member must not lose from the newcomer, in material terms
     (money, scale, the newcomer's weight on the agenda) or in shared identity."""
@@ -240,9 +252,10 @@ def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.
         own = [(int(partners[k]), np.array(model.igs[int(model.member_of[partners[k]])].members)) for k in inside]
         cand = Candidates.of(own)
         cand.igs_id = model.member_of[[j for j, _ in own]].astype(np.int64)
-        tenure = model.year - model.joined_year[[j for j, _ in own]]
-        alternative[inside] = evaluate(model, cand).terms.total + utility.inertia(tenure, beh.maturity_years,
-                                                                                 beh.inertia)
+        # as in its own menu: staying is worth its terms, inertia and balance; splitting off costs
+        # the exit cost within a period
+        alternative[inside] = value_of_staying(model, cand.chooser, evaluate(model, cand).terms.total) \
+            + exit_cost_now(model)
     wants = ev.terms.total + utility.founding_cost(ev.mean_trust, beh.founding_cost) > alternative
     gate = policy.gate_probability(model.political_will, beh, model.year)
     return [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]
