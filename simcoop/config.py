@@ -194,8 +194,8 @@ class BehaviourConfig:
     centre_function_share: float = param(0.0, "share of the benefits", 0.0, 1.0,
                                          "seed 001 4.1.5: 'we gratefully use much of what is in that city - "
                                          "and I speak for most randgemeenten': a neighbour of a centre city "
-                                         "already has part of what an IGS brings; off by default (it trades the "
-                                         "shadow for the partition, docs/validation.md)")
+                                         "already has part of what an IGS without that city brings; off by "
+                                         "default (docs/validation.md, 'The city's shadow')")
     w_regional_role: float = param(0.3, "utility", 0, 10,
                                    "seed 001 4.1.5: a centre city joins for its regional role (only for an "
                                    "IGS within its own reference region)")

@@ -65,22 +65,24 @@ def test_centre_cities_value_their_regional_role_and_their_freedom():
 
 def test_a_centre_citys_neighbours_already_have_part_of_the_benefits_next_door():
     home = LAND.home_centre()
-    gent = _index("Gent")
-    assert home[_index("Destelbergen")] == gent and home[gent] == -1       # a centre city is nobody's rand
-    assert home[_index("Poperinge")] == -1                                 # no centre city next door
+    gent, destelbergen, lochristi, poperinge = (_index(n) for n in ("Gent", "Destelbergen", "Lochristi", "Poperinge"))
+    assert home[destelbergen] == gent and home[gent] == -1       # a centre city is nobody's rand
+    assert home[poperinge] == -1                                 # no centre city next door
     assert utility.centre_shadow(np.array([True, False]), 0.75) == pytest.approx([0.25, 1.0])
-    # in the model: the neighbour's scale, expertise and exchange shrink by the share, money does not
+    # in the model: without Gent, Destelbergen's scale, expertise and exchange shrink by the
+    # share; with Gent in the IGS, or for a municipality with no centre city next door, they do not
+    sets = [(destelbergen, [destelbergen, lochristi]), (destelbergen, [destelbergen, gent, lochristi]),
+            (poperinge, [poperinge, _index("Ieper")])]
     terms = {}
     for share in (0.0, 0.75):
         model = _model([f"behaviour.centre_function_share={share}"])
-        member = _index("Destelbergen")
-        cands = evaluation.Candidates.of([(member, np.array([member, gent, _index("Lochristi")])),
-                                         (_index("Poperinge"), np.array([_index("Poperinge"), _index("Ieper")]))])
+        cands = evaluation.Candidates.of([(i, np.array(m)) for i, m in sets])
         terms[share] = evaluation.evaluate(model, cands).terms
     for name in ("scale", "expertise", "knowledge"):
-        near, far = getattr(terms[0.75], name), getattr(terms[0.0], name)
-        assert near[0] == pytest.approx(0.25 * far[0]) and near[1] == far[1]
-    assert terms[0.75].money[0] == terms[0.0].money[0]
+        shaded, full = getattr(terms[0.75], name), getattr(terms[0.0], name)
+        assert shaded[0] == pytest.approx(0.25 * full[0]) and (shaded[1:] == full[1:]).all()
+    assert (terms[0.75].money == terms[0.0].money).all()
+    assert terms[0.0].scale[0] > 0 and terms[0.0].knowledge[0] > 0
 
 
 def test_the_centre_citys_shadow_keeps_its_neighbours_out_of_igs_in_formation_runs():

@@ -89,11 +89,12 @@ def centre_role(within_own_region: bool, role_weight: float, freedom_weight: flo
     return role_weight * (1.0 if within_own_region else 0.0) - freedom_weight
 
 
-def centre_shadow(has_home_centre, share: float):
+def centre_shadow(city_outside, share: float):
     """The part of an IGS's benefits (scale, expertise, exchange) a municipality does not
     already get next door: a neighbour of a centre city uses the city's regional offer
-    ('we gratefully use much of what is in that city', seed 001, 4.1.5)."""
-    return 1.0 - share * np.asarray(has_home_centre, dtype=float)
+    ('we gratefully use much of what is in that city', seed 001, 4.1.5), so an IGS without
+    that city brings it less; with the city in it, the IGS is where that offer is shared."""
+    return 1.0 - share * np.asarray(city_outside, dtype=float)
 
 
 def inertia(tenure_years, maturity_years: float, weight: float):
