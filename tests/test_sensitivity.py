@@ -9,7 +9,7 @@ import pandas as pd
 from SALib.sample import latin
 
 from simcoop.sweeps.experiments import complete_runs, load
-from simcoop.analysis.sensitivity import _prim, markdown, problem
+from simcoop.analysis.sensitivity import _prim, analyse, markdown, problem
 from simcoop.sweeps.store import read_marker
 
 SMALL = ["data=synthetic", "end_year=2022"]
@@ -56,6 +56,8 @@ def test_sobol_indices_of_chosen_parameters(tmp_path):
     assert (inert["value"].abs() < 1e-12).all()  # no effect before 2027, so no variance explained
     rows = [line for line in markdown(sweep).splitlines() if line.startswith("| ") and "`" in line]
     assert len(rows) == len(chosen) * table["output"].nunique()  # one row per output and parameter
+    analyse(sweep)                                 # the same runs analysed again: the same intervals
+    pd.testing.assert_frame_equal(pd.read_parquet(sweep / "analysis" / "sobol.parquet"), table)
 
 
 def test_prim_boxes_on_a_latin_hypercube(tmp_path):

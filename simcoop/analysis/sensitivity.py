@@ -276,10 +276,15 @@ def _outcome_label(spec: str) -> str:
     return outcome_specs.parse(spec).label(LANG)
 
 
+# the bootstrap of the confidence intervals; not 0: SALib's sobol.analyze ignores a seed of 0
+# (`if seed:`) and its intervals then change from one analysis of the same runs to the next
+BOOTSTRAP_SEED = 1
+
+
 def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
     rows = []
     for name in prob["analysis"]["outcomes"]:
-        res = morris_analyze.analyze(_salib(prob), design_x, y[name].to_numpy(float), seed=0)
+        res = morris_analyze.analyze(_salib(prob), design_x, y[name].to_numpy(float), seed=BOOTSTRAP_SEED)
         rows += [{"output": name, "parameter": p, "mu_star": m, "mu_star_conf": c, "sigma": s}
                  for p, m, c, s in zip(res["names"], res["mu_star"], res["mu_star_conf"], res["sigma"])]
     table = pd.DataFrame(rows).sort_values(["output", "mu_star"], ascending=[True, False])
@@ -299,7 +304,8 @@ def _morris(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: n
 def _sobol(prob: dict, x: pd.DataFrame, y: pd.DataFrame, out: Path, design_x: np.ndarray) -> list[Path]:
     rows = []
     for name in prob["analysis"]["outcomes"]:
-        res = sobol_analyze.analyze(_salib(prob), y[name].to_numpy(float), calc_second_order=False, seed=0)
+        res = sobol_analyze.analyze(_salib(prob), y[name].to_numpy(float), calc_second_order=False,
+                                    seed=BOOTSTRAP_SEED)
         for k, p in enumerate(prob["names"]):
             rows += [{"output": name, "parameter": p, "index": "first order", "value": res["S1"][k],
                       "conf": res["S1_conf"][k]},
