@@ -265,6 +265,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "ww.centres_in_igs": ("centrumsteden in een IGS", "centre cities in an IGS"),
     "ww.centre_shadow": ("dekking van buurgemeenten van een centrumstad min die van de andere gemeenten",
                          "coverage of a centre city's neighbours minus that of the other municipalities"),
+    "ww.size_bias": ("correlatie van lidmaatschap met log(inwoners)", "correlation of membership with log population"),
     "ww.igs_below_norm": ("IGS onder 85.000 inwoners", "IGS below 85,000 inhabitants"),
     "ww.igs_across_regions": ("IGS over referentieregio's heen", "IGS spanning reference regions"),
     "ww.sample.in": ("kalibratiedeel", "in sample"),

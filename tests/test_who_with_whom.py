@@ -103,6 +103,7 @@ def test_structure_counts_centres_norm_regions_and_sizes():
     labels = np.array([0, 0, 0, NONE, 1, 1])  # IGS 0 spans r0 and r1 (80 inh.), IGS 1 in r2 (65)
     s = ww.structure(labels, land, ALL6, norm=70)
     assert np.isnan(s.pop("centre_shadow"))    # every other municipality borders a centre city: no contrast
+    assert -1 < s.pop("size_bias") < 1
     assert s == pytest.approx({"centres_in_igs": 2, "igs_below_norm": 1, "igs_across_regions": 1, "n_igs": 2,
                                "mean_members": 2.5, "max_members": 3, "coverage_municipalities": 5 / 6,
                                "coverage_population": 145 / 175})
@@ -113,6 +114,14 @@ def test_the_centre_citys_shadow_compares_its_neighbours_with_the_others():
     assert land.home_centre().tolist() == [1, -1, 1, -1, -1, -1]
     labels = np.array([NONE, 0, 0, NONE, 1, 1])         # neighbours 1 of 2 in an IGS, the others 2 of 3
     assert ww.structure(labels, land, ALL6)["centre_shadow"] == pytest.approx(1 / 2 - 2 / 3)
+
+
+def test_size_bias_is_positive_when_the_large_municipalities_are_the_members():
+    land = line_landscape()                                 # populations 10, 50, 20, 30, 60, 5
+    large = np.array([NONE, 0, NONE, NONE, 0, NONE])
+    small = np.array([0, NONE, NONE, NONE, NONE, 0])
+    assert ww.structure(large, land, ALL6)["size_bias"] > 0.7
+    assert ww.structure(small, land, ALL6)["size_bias"] < -0.6
 
 
 def test_each_igs_belongs_to_one_half_of_a_split():

@@ -20,7 +20,7 @@ from simcoop.data.landscape import Landscape
 
 NORM = 85_000
 PAIRWISE = ("adjusted_rand", "pair_precision", "pair_recall", "membership_auc", "region_coverage_spearman")
-STRUCTURE = ("centres_in_igs", "centre_shadow", "igs_below_norm", "igs_across_regions", "n_igs", "mean_members", "max_members",
+STRUCTURE = ("centres_in_igs", "centre_shadow", "size_bias", "igs_below_norm", "igs_across_regions", "n_igs", "mean_members", "max_members",
              "coverage_municipalities", "coverage_population")
 STATISTICS = PAIRWISE + STRUCTURE
 N_BOOT = 1000
@@ -97,9 +97,17 @@ def centre_shadow(member: np.ndarray, home_centre: np.ndarray, centre: np.ndarra
     return float(member[near].mean() - member[far].mean())
 
 
+def size_bias(member: np.ndarray, population: np.ndarray) -> float:
+    """Pearson correlation of membership with log population: positive when the larger
+    municipalities are the members (in reality it is about 0)."""
+    if member.all() or not member.any():
+        return np.nan
+    return float(np.corrcoef(member.astype(float), np.log(population))[0, 1])
+
+
 def structure(labels: np.ndarray, land: Landscape, subset: np.ndarray, norm: float = NORM) -> dict[str, float]:
     """Counts of one partition within a subset: centre cities that are members, the centre
-    cities' shadow over their neighbours' membership, IGS below
+    cities' shadow over their neighbours' membership, the size bias of membership, IGS below
     the norm or spanning reference regions, the member-count distribution, coverage."""
     groups = igs_in(labels, land, subset)
     counts = np.array([len(g) for g in groups])
@@ -107,6 +115,7 @@ def structure(labels: np.ndarray, land: Landscape, subset: np.ndarray, norm: flo
     return {
         "centres_in_igs": float((land.centre[subset] & member).sum()),
         "centre_shadow": centre_shadow(member, land.home_centre()[subset], land.centre[subset]),
+        "size_bias": size_bias(member, land.population[subset]),
         "igs_below_norm": float(sum(land.population[g].sum() < norm for g in groups)),
         "igs_across_regions": float(sum(len(np.unique(land.region[g])) > 1 for g in groups)),
         "n_igs": float(len(groups)),

@@ -22,7 +22,7 @@ from simcoop.analysis.plotting import flanders_outlines
 
 START, END = "<!-- who-with-whom:start -->", "<!-- who-with-whom:end -->"
 DECIMALS = {"adjusted_rand": 3, "pair_precision": 2, "pair_recall": 2, "membership_auc": 2,
-            "region_coverage_spearman": 2, "centre_shadow": 2, "coverage_municipalities": 2,
+            "region_coverage_spearman": 2, "centre_shadow": 2, "size_bias": 2, "coverage_municipalities": 2,
             "coverage_population": 2}
 TARGET_DECIMALS = {"ari_above_null": 3, "region_spearman": 2, "centres": 1}
 WHOLE = ("centres_in_igs", "igs_below_norm", "igs_across_regions", "n_igs", "max_members")
