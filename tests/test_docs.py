@@ -8,9 +8,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from simcoop.config import iter_params
+from simcoop.config import SimConfig, iter_params
 from simcoop.docs import parameter_table, section_of
-from simcoop.config import SimConfig
 from simcoop.run import GROUPS, compose, group_options, to_sim_config
 
 ROOT = Path(__file__).resolve().parents[1]

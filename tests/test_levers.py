@@ -64,15 +64,17 @@ def test_centre_cities_value_their_regional_role_and_their_freedom():
 
 
 def test_a_centre_citys_neighbours_already_have_part_of_the_benefits_next_door():
-    home = LAND.home_centre()
-    gent, destelbergen, lochristi, poperinge = (_index(n) for n in ("Gent", "Destelbergen", "Lochristi", "Poperinge"))
-    assert home[destelbergen] == gent and home[gent] == -1       # a centre city is nobody's rand
-    assert home[poperinge] == -1                                 # no centre city next door
+    near = LAND.borders_centre()
+    gent, destelbergen, lochristi, poperinge, beveren, sint_niklaas, temse = (_index(n) for n in (
+        "Gent", "Destelbergen", "Lochristi", "Poperinge", "Beveren-Kruibeke-Zwijndrecht", "Sint-Niklaas", "Temse"))
+    assert near[destelbergen] and not near[gent]                 # a centre city is nobody's rand
+    assert not near[poperinge]                                   # no centre city next door
     assert utility.centre_shadow(np.array([True, False]), 0.75) == pytest.approx([0.25, 1.0])
     # in the model: without Gent, Destelbergen's scale, expertise and exchange shrink by the
-    # share; with Gent in the IGS, or for a municipality with no centre city next door, they do not
+    # share; with Gent in the IGS, for a municipality with no centre city next door, or with
+    # either of the two centre cities Beveren borders (Antwerpen, Sint-Niklaas), they do not
     sets = [(destelbergen, [destelbergen, lochristi]), (destelbergen, [destelbergen, gent, lochristi]),
-            (poperinge, [poperinge, _index("Ieper")])]
+            (poperinge, [poperinge, _index("Ieper")]), (beveren, [beveren, sint_niklaas, temse])]
     terms = {}
     for share in (0.0, 0.75):
         model = _model([f"behaviour.centre_function_share={share}"])
@@ -91,8 +93,8 @@ def test_the_centre_citys_shadow_keeps_its_neighbours_out_of_igs_in_formation_ru
     member_of = {share: [_model(["start=empty", "end_year=2025", f"seed={seed}",
                                  f"behaviour.centre_function_share={share}"]).run().member_of
                          for seed in range(3)] for share in (0.0, 0.75)}
-    home = LAND.home_centre()
-    shadow = {share: np.mean([partition_stats.centre_shadow(m >= 0, home, LAND.centre) for m in runs])
+    near = LAND.borders_centre()
+    shadow = {share: np.mean([partition_stats.centre_shadow(m >= 0, near, LAND.centre) for m in runs])
               for share, runs in member_of.items()}
     assert shadow[0.75] < shadow[0.0] - 0.1
     assert shadow[0.75] < 0
@@ -185,7 +187,7 @@ def test_a_partner_invited_to_split_off_weighs_its_balance_as_in_its_own_menu():
     founder, partner = g.members[:2]
     menu = decisions.menus(model, np.array([partner]))[partner]
     stay = menu.utilities[menu.kinds == decisions.STAY][0]
-    ev = evaluation.evaluate(model, evaluation.Candidates.of([(partner, np.array(g.members))]))
+    ev = evaluation.evaluate(model, evaluation.Candidates.of([(partner, np.array(g.members))], igs_id=g.igs_id))
     assert decisions.value_of_staying(model, np.array([partner]), ev.terms.total)[0] == pytest.approx(stay)
     model.political_will[:] = 1.0                       # the council always follows
     accepted = {}

@@ -103,7 +103,7 @@ def test_structure_counts_centres_norm_regions_and_sizes():
     labels = np.array([0, 0, 0, NONE, 1, 1])  # IGS 0 spans r0 and r1 (80 inh.), IGS 1 in r2 (65)
     s = ww.structure(labels, land, ALL6, norm=70)
     assert np.isnan(s.pop("centre_shadow"))    # every other municipality borders a centre city: no contrast
-    assert -1 < s.pop("size_bias") < 1
+    assert s.pop("size_bias") == pytest.approx(-0.1782, abs=1e-4)  # all but the one of 30 inhabitants
     assert s == pytest.approx({"centres_in_igs": 2, "igs_below_norm": 1, "igs_across_regions": 1, "n_igs": 2,
                                "mean_members": 2.5, "max_members": 3, "coverage_municipalities": 5 / 6,
                                "coverage_population": 145 / 175})
@@ -111,7 +111,8 @@ def test_structure_counts_centres_norm_regions_and_sizes():
 
 def test_the_centre_citys_shadow_compares_its_neighbours_with_the_others():
     land = line_landscape(centre=(0, 1, 0, 0, 0, 0))    # 0 and 2 border the centre city; 3, 4, 5 do not
-    assert land.home_centre().tolist() == [1, -1, 1, -1, -1, -1]
+    assert land.borders_centre().tolist() == [True, False, True, False, False, False]
+    assert land.centres_next_door().tolist() == [0 * 6 + 1, 2 * 6 + 1]
     labels = np.array([NONE, 0, 0, NONE, 1, 1])         # neighbours 1 of 2 in an IGS, the others 2 of 3
     assert ww.structure(labels, land, ALL6)["centre_shadow"] == pytest.approx(1 / 2 - 2 / 3)
 

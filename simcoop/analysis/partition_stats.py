@@ -88,10 +88,10 @@ def igs_in(labels: np.ndarray, land: Landscape, subset: np.ndarray) -> list[np.n
     return out
 
 
-def centre_shadow(member: np.ndarray, home_centre: np.ndarray, centre: np.ndarray) -> float:
+def centre_shadow(member: np.ndarray, borders_centre: np.ndarray, centre: np.ndarray) -> float:
     """Coverage of a centre city's neighbours minus coverage of the other municipalities
     (centre cities left out): negative when the city's shadow keeps its neighbours out."""
-    near, far = (home_centre >= 0) & ~centre, (home_centre < 0) & ~centre
+    near, far = borders_centre & ~centre, ~borders_centre & ~centre
     if not near.any() or not far.any():
         return np.nan
     return float(member[near].mean() - member[far].mean())
@@ -114,7 +114,7 @@ def structure(labels: np.ndarray, land: Landscape, subset: np.ndarray, norm: flo
     member = labels[subset] != NONE
     return {
         "centres_in_igs": float((land.centre[subset] & member).sum()),
-        "centre_shadow": centre_shadow(member, land.home_centre()[subset], land.centre[subset]),
+        "centre_shadow": centre_shadow(member, land.borders_centre()[subset], land.centre[subset]),
         "size_bias": size_bias(member, land.population[subset]),
         "igs_below_norm": float(sum(land.population[g].sum() < norm for g in groups)),
         "igs_across_regions": float(sum(len(np.unique(land.region[g])) > 1 for g in groups)),

@@ -51,16 +51,19 @@ class Landscape:
             adj[i, nb] = True
         return adj
 
-    def home_centre(self) -> np.ndarray:
-        """Per municipality, the centre city next door whose regional functions it uses (the
-        most populous neighbouring centrumstad), -1 for a centre city or a municipality with
-        none: the 'randgemeenten' of seed 001, 4.1.5."""
-        home = np.full(self.n, -1, dtype=np.int64)
-        for i, nb in enumerate(self.neighbours):
-            centres = nb[self.centre[nb]] if len(nb) else nb
-            if not self.centre[i] and len(centres):
-                home[i] = int(centres[np.argmax(self.population[centres])])
-        return home
+    def centres_next_door(self) -> np.ndarray:
+        """The pairs (i, c) of a municipality i that is not a centre city and a centre city c
+        it borders, as sorted keys i * n + c: the 'randgemeenten' of seed 001, 4.1.5, whose
+        regional functions come from the city next door (a few border two)."""
+        keys = [i * self.n + int(c) for i, nb in enumerate(self.neighbours) if not self.centre[i]
+                for c in nb if self.centre[c]]
+        return np.array(sorted(keys), dtype=np.int64)
+
+    def borders_centre(self) -> np.ndarray:
+        """Per municipality: it is not a centre city and borders one."""
+        near = np.zeros(self.n, dtype=bool)
+        near[self.centres_next_door() // self.n] = True
+        return near
 
 
 def embedded_path() -> Path:

@@ -66,12 +66,16 @@ def existing_with(ids: set[int], igs_id: np.ndarray | None, n_sets: int) -> np.n
     return table[igs_id]
 
 
-def centre_outside(home_centre: np.ndarray, flat: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Per candidate set: its chooser has a centre city next door (`home_centre` >= 0, one per
-    set) and that city is not in the set."""
-    with_city = np.zeros(len(home_centre), dtype=bool)
-    with_city[seg[flat == home_centre[seg]]] = True
-    return (home_centre >= 0) & ~with_city
+def centre_outside(chooser: np.ndarray, flat: np.ndarray, seg: np.ndarray, centres_next_door: np.ndarray,
+                   borders_centre: np.ndarray, n: int) -> np.ndarray:
+    """Per candidate set: its chooser borders a centre city and none of the centre cities it
+    borders is in the set (`centres_next_door`: sorted keys i * n + c, `Landscape`)."""
+    keys = chooser[seg] * n + flat
+    at = np.minimum(np.searchsorted(centres_next_door, keys), max(len(centres_next_door) - 1, 0))
+    with_city = np.zeros(len(chooser), dtype=bool)
+    if len(centres_next_door):
+        with_city[seg[centres_next_door[at] == keys]] = True
+    return borders_centre[chooser] & ~with_city
 
 
 def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, network: np.ndarray,
@@ -121,9 +125,11 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
         model.expertise, model.scale_factor, model.population, model.culture_budget, model.budget_pressure,
         model.staff, model.workload, model.centre, tuple(float(w) for w in weights), float(cfg.igs.coordination_fte),
         int(cfg.igs.feasible_members), float(inc.network_tasks_fte), float(inc.drawing_rights_per_inhabitant))
-    # a centre city's neighbours already have part of the benefits next door, unless the city
-    # is in the IGS with them (seed 001, 4.1.5)
-    out[:3] *= utility.centre_shadow(centre_outside(model.home_centre[i], flat, seg), beh.centre_function_share)
+    if beh.centre_function_share > 0:
+        # a centre city's neighbours already have part of the benefits next door, unless the
+        # city is in the IGS with them (seed 001, 4.1.5); a penalty (an oversized IGS) stays whole
+        outside = centre_outside(i, flat, seg, model.centres_next_door, model.borders_centre, len(model.population))
+        out[:3] = np.where(out[:3] > 0, out[:3] * utility.centre_shadow(outside, beh.centre_function_share), out[:3])
     terms = utility.Terms(scale=out[0], expertise=out[1], knowledge=out[2], money=out[3], staff=out[4],
                           transaction=out[5], dominance=out[6], identity=out[7], role=out[8])
     realised = out[9]
