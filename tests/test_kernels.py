@@ -3,9 +3,10 @@
 Identity matters, not closeness: a sum added in another order differs in the last bits,
 and through the logit draws a run's history can change. Each kernel of
 simcoop.model.kernels is compared with `==` against the numpy code it replaced (kept here as
-the reference, written out independently of the scalar rules of utility, keys and policy that
-the kernels call) on random member sets whose lengths cover each branch of numpy's pairwise
-summation (1, 7, 8, 9, 17, 130 entries and more).
+the reference, written out independently of the scalar rules of utility, keys, policy and
+regional_identity that the kernels call) on random member sets whose lengths cover each branch
+of numpy's pairwise summation (1, 7, 8, 9, 17, 130 entries and more). Where a kernel computes a
+rule, the rule called from Python gives the kernel's values exactly too.
 """
 
 from __future__ import annotations
@@ -220,6 +221,16 @@ def test_pair_lookup_equals_the_vectorised_search():
     assert np.array_equal(PairTrust(n, 0.3)[a, b], np.where(a == b, 1.0, 0.3))    # nothing stored yet
 
 
+def _affinity_by_the_rule(aff, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """regional_identity.pair_affinity called from Python, pair by pair."""
+    from simcoop.model.regional_identity import pair_affinity
+    return np.array([pair_affinity(aff.arrondissement[a], aff.arrondissement[b], aff.heritage_mask[a],
+                                   aff.heritage_mask[b], aff.heritage_known[a], aff.heritage_known[b],
+                                   aff.housing[a], aff.housing[b], aff.uit_region[a], aff.uit_region[b],
+                                   aff.heritage_base_rate, aff.w_arrondissement, aff.w_heritage, aff.w_housing,
+                                   aff.w_uit_region) for a, b in zip(i.tolist(), j.tolist())])
+
+
 def test_affinity_equals_the_numpy_terms():
     from simcoop.model.attributes import Affinity
     rng = np.random.default_rng(6)
@@ -245,6 +256,7 @@ def test_affinity_equals_the_numpy_terms():
     listed = np.where(missing > 0, listed * (observed + aff.w_heritage + missing) / (observed + aff.w_heritage), listed)
     ref = np.where(known, listed, data * (observed + aff.w_heritage + missing) / observed)
     assert np.array_equal(aff(i, j), ref)
+    assert np.array_equal(_affinity_by_the_rule(aff, i, j), ref)   # the kernel computes the rule, no more
     assert len(np.unique(ref)) > 4
     assert (~streek_known & known).any() and (~streek_known & ~known).any()   # both unknown-streek branches
     # missing data is neutral: a pair sharing every known component has the full affinity
@@ -255,9 +267,12 @@ def test_affinity_equals_the_numpy_terms():
     only = Affinity(aff.arrondissement, aff.heritage_mask, aff.heritage_known, aff.housing, 0.37, 0.0, 0.35, 0.0,
                     aff.uit_region, 0.0)
     assert np.array_equal(only(i, j), np.where(known, 0.35 * shared, 0.35 * 0.37))
+    assert np.array_equal(_affinity_by_the_rule(only, i, j), only(i, j))
 
 
-def test_candidate_terms_equal_the_numpy_terms():
+@pytest.mark.parametrize("coordination,at_stake", [(0.1, True), (0.0, True), (0.1, False)],
+                         ids=["rights_at_stake", "no_coordination", "rights_not_at_stake"])
+def test_candidate_terms_equal_the_numpy_terms(coordination, at_stake):
     from simcoop.config import BehaviourConfig
     from simcoop.model import utility
     rng = np.random.default_rng(7)
@@ -278,12 +293,12 @@ def test_candidate_terms_equal_the_numpy_terms():
     left = rng.uniform(0, 0.1, n_sets)
     scale_factor, culture_budget = rng.uniform(0.3, 1.5, n), rng.uniform(1e5, 1e7, n)
     pressure, workload = rng.uniform(0.8, 1.5, n), rng.uniform(0.05, 1, n)
-    beh, coordination, feasible, tasks_fte, rights_per = BehaviourConfig(), 0.1, 12, 0.05, 0.5
+    beh, feasible, tasks_fte, rights_per = BehaviourConfig(), 12, 0.05, 0.5
     # the numpy expressions of evaluation.evaluate with the term functions of utility, as they
     # were before the kernel (written out: the kernel calls the scalar forms of those functions)
     works = np.minimum(1.0, mean_trust / beh.trust_reference)
-    rights = np.where(network, rights_per * land["population"][i], 0.0)
-    tasks = np.where(network, tasks_fte, 0.0) * (left / coordination)
+    rights = np.where(network & at_stake, rights_per * land["population"][i], 0.0)
+    tasks = np.where(network, tasks_fte, 0.0) * (left / coordination if coordination > 0 else 1.0)
     money = works * returned[mine] + rights
     ref = [works * utility.scale_benefit(set_pop, land["population"][i], beh.scale_population,
                                          beh.w_scale * scale_factor[i], beh.scale_max_population, beh.oversize),
@@ -301,7 +316,7 @@ def test_candidate_terms_equal_the_numpy_terms():
         i, ptr, mine, mean_trust, best, perceived, same_region, affinity,
         utility.scale_benefit(set_pop, land["population"][i], beh.scale_population, 1.0, beh.scale_max_population,
                               beh.oversize),
-        utility.knowledge_sharing(trust_sum, beh.knowledge_partners, 1.0), network, True, returned, contributions,
+        utility.knowledge_sharing(trust_sum, beh.knowledge_partners, 1.0), network, at_stake, returned, contributions,
         left, land["expertise"], scale_factor, land["population"], culture_budget, pressure, land["staff"],
         workload, land["centre"],
         (beh.w_expertise, beh.w_knowledge, beh.w_money, beh.w_staff, beh.w_transaction, beh.w_dominance,
@@ -311,6 +326,24 @@ def test_candidate_terms_equal_the_numpy_terms():
                            "identity", "role", "realised"], ref, got):
         assert np.array_equal(g, r, equal_nan=True), name
     assert np.isnan(got[0][0]) and not np.isnan(got[0][1:]).any()
+    assert network.any() and not network.all()
+    # the scalar rules of utility, called from Python one candidate at a time, give the kernel's
+    # terms exactly: the kernel computes the rules and nothing of its own
+    scale_gain = utility.scale_benefit(set_pop, land["population"][i], beh.scale_population, 1.0,
+                                       beh.scale_max_population, beh.oversize)
+    knowledge_gain = utility.knowledge_sharing(trust_sum, beh.knowledge_partners, 1.0)
+    by_rules = {0: [], 2: [], 4: [], 9: []}
+    for s in range(n_sets):
+        c, k = i[s], mine[s]
+        works = utility.working_relationship(mean_trust[s], beh.trust_reference)
+        rights = utility.drawing_rights_kept(network[s], at_stake, rights_per, land["population"][c])
+        tasks = utility.network_tasks(network[s], tasks_fte, utility.staff_relief(left[s], coordination))
+        by_rules[0].append(utility.scale_term(works, scale_gain[s], beh.w_scale, scale_factor[c]))
+        by_rules[2].append(utility.knowledge_term(works, knowledge_gain[s], beh.w_knowledge, scale_factor[c]))
+        by_rules[4].append(utility.staff_time_cost(left[s] + tasks, land["staff"][c], workload[c], beh.w_staff))
+        by_rules[9].append(utility.money_received(works, returned[k], rights) - contributions[k])
+    for row, values in by_rules.items():
+        assert np.array_equal(np.array(values), got[row], equal_nan=True), row
 
 
 def test_the_rules_the_kernels_call_are_in_the_modules_their_cache_key_covers():
@@ -318,7 +351,8 @@ def test_the_rules_the_kernels_call_are_in_the_modules_their_cache_key_covers():
     file; the cache key carries the source of RULE_MODULES, so every rule must live there."""
     modules = {m.__name__ for m in kernels.RULE_MODULES}
     assert {f.__module__ for f in kernels.RULES} <= modules
-    assert modules == {"simcoop.model.utility", "simcoop.model.keys", "simcoop.model.policy"}
+    assert modules == {"simcoop.model.utility", "simcoop.model.keys", "simcoop.model.policy",
+                       "simcoop.model.regional_identity"}
 
 
 def test_a_changed_rule_module_misses_the_disk_cache(monkeypatch):

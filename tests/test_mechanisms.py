@@ -75,10 +75,14 @@ def test_trust_stays_between_zero_and_one():
 
 
 def test_erosion_and_turnover_move_trust_towards_the_baseline():
+    """Untended trust and a new person at the table: one rule, a share of the way back to strangers' trust."""
     t = np.array([0.1, 0.9])
-    for moved in (trust.erode(t, 0.3, 0.5), trust.turnover(t, 0.3, 0.5)):
-        assert abs(moved - 0.3).max() < abs(t - 0.3).max()
-        np.testing.assert_allclose(moved, [0.2, 0.6])
+    moved = trust.towards_baseline(t, 0.3, 0.5)
+    assert (abs(moved - 0.3) < abs(t - 0.3)).all()
+    np.testing.assert_allclose(moved, [0.2, 0.6])
+    assert np.array_equal(trust.towards_baseline(t, 0.3, 0.0), t)                # nothing moves
+    np.testing.assert_allclose(trust.towards_baseline(t, 0.3, 1.0), [0.3, 0.3])   # all the way back
+    assert np.array_equal(trust.towards_baseline(np.array([0.3]), 0.3, 0.7), [0.3])   # the baseline stays
 
 
 # ------------------------------------------------------------------ metrics

@@ -159,7 +159,7 @@ class DenseTrust:
         np.fill_diagonal(self.matrix, 1.0)
 
     def erode(self, rate: float) -> None:
-        self.matrix = trust.erode(self.matrix, self.baseline, rate)
+        self.matrix = trust.towards_baseline(self.matrix, self.baseline, rate)
         np.fill_diagonal(self.matrix, 1.0)
 
 

@@ -13,11 +13,10 @@ every value is computed with the same operations in the same order, and sums ove
 on disk (`cache=True`: in `__pycache__` next to this file, or numba's user cache directory
 when that is not writable), so sweep workers load it instead of compiling.
 
-The rules of utility, keys and policy are not written here: the kernels loop over sets and
-members and call, for each, the scalar rules of `utility`, `keys` and `policy` (plain
-functions of floats, registered with numba below). Two rules still live only here: the pair
-affinity of `attributes.Affinity` (`affinity`) and the few inline lines of `candidate_terms`
-(network drawing rights, relief, money). The rest is numpy's order of summation and plumbing.
+The rules are not written here: the kernels loop over sets, members and pairs and call, for
+each, the scalar rules of `utility`, `keys`, `policy` and `regional_identity` (plain functions
+of floats, registered with numba below). What is left here is numpy's order of summation and
+plumbing.
 """
 
 from __future__ import annotations
@@ -30,9 +29,9 @@ from numba import njit
 from numba.core.caching import FunctionCache
 from numba.extending import register_jitable
 
-from simcoop.model import keys, policy, utility
+from simcoop.model import keys, policy, regional_identity, utility
 
-RULE_MODULES = (utility, keys, policy)
+RULE_MODULES = (utility, keys, policy, regional_identity)
 # the source of the rule modules whose functions the kernels compile in
 RULES_DIGEST = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in RULE_MODULES)).hexdigest()
 
@@ -40,7 +39,7 @@ RULES_DIGEST = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in RU
 class _RulesCache(FunctionCache):
     """numba's disk cache, keyed on the rule modules too. numba invalidates a cached function
     when its own file changes, not when a function it compiled in from another file does
-    (numba's notes on caching): a rule changed in utility, keys or policy would otherwise
+    (numba's notes on caching): a rule changed in a rule module would otherwise
     leave the cached kernels computing the old one."""
 
     def _index_key(self, sig, codegen):
@@ -70,7 +69,8 @@ def _jit(fn):
 RULES = (keys.share, keys.mixed_share, keys.fixed_plus_share, policy.recognisable, policy.subsidy_amount,
          utility.minimum, utility.maximum, utility.working_relationship, utility.expertise_gap, utility.net_money,
          utility.staff_time_cost, utility.transaction_cost, utility.dominance_cost, utility.identity_fit,
-         utility.centre_role)
+         utility.centre_role, utility.scale_term, utility.knowledge_term, utility.drawing_rights_kept,
+         utility.money_received, utility.staff_relief, utility.network_tasks, regional_identity.pair_affinity)
 for _rule in RULES:
     register_jitable(error_model="numpy")(_rule)
 
@@ -302,30 +302,14 @@ def pair_lookup(stored: np.ndarray, values: np.ndarray, n: int, baseline: float,
 def affinity(i: np.ndarray, j: np.ndarray, arrondissement: np.ndarray, heritage_mask: np.ndarray,
              heritage_known: np.ndarray, housing: np.ndarray, heritage_base_rate: float, w_arrondissement: float,
              w_heritage: float, w_housing: float, uit_region: np.ndarray, w_uit_region: float) -> np.ndarray:
-    """`attributes.Affinity` of pairs (i[k], j[k]), same terms added in the same order: the
-    data-backed components, plus shared heritage where both are on the list; a pair with an
-    unlisted municipality, or one without a known streek (UiT region mask 0), gets the known
-    components scaled up to the full weight (missing data is neutral)."""
+    """`attributes.Affinity` of pairs (i[k], j[k]), by `regional_identity.pair_affinity` for each."""
     out = np.empty(len(i))
     for k in range(len(i)):
         a, b = i[k], j[k]
-        streek_known = uit_region[a] != 0 and uit_region[b] != 0
-        w_streek = w_uit_region if streek_known else 0.0
-        missing = 0.0 if streek_known else w_uit_region
-        observed = w_arrondissement + w_housing + w_streek
-        same_arr = 1.0 if arrondissement[a] == arrondissement[b] and arrondissement[a] >= 0 else 0.0
-        same_housing = 1.0 if housing[a] == housing[b] and housing[a] >= 0 else 0.0
-        same_streek = 1.0 if (uit_region[a] & uit_region[b]) != 0 else 0.0
-        data = w_arrondissement * same_arr + w_housing * same_housing + w_streek * same_streek
-        if heritage_known[a] and heritage_known[b]:
-            shared = 1.0 if (heritage_mask[a] & heritage_mask[b]) != 0 else 0.0
-            out[k] = data + w_heritage * shared
-            if missing > 0:
-                out[k] = out[k] * (observed + w_heritage + missing) / (observed + w_heritage)
-        elif observed > 0:
-            out[k] = data * (observed + w_heritage + missing) / observed
-        else:   # heritage is the only component: nothing known, the observed base rate
-            out[k] = w_heritage * heritage_base_rate
+        out[k] = regional_identity.pair_affinity(
+            arrondissement[a], arrondissement[b], heritage_mask[a], heritage_mask[b], heritage_known[a],
+            heritage_known[b], housing[a], housing[b], uit_region[a], uit_region[b], heritage_base_rate,
+            w_arrondissement, w_heritage, w_housing, w_uit_region)
     return out
 
 
@@ -353,13 +337,14 @@ def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean
     for s in range(n_sets):
         i, k = chooser[s], mine[s]
         works = utility.working_relationship(mean_trust[s], trust_reference)
-        rights = drawing_rights_per_inhabitant * population[i] if network[s] and rights_at_stake else 0.0
-        relief = coordination_left[s] / coordination_fte if coordination_fte > 0 else 1.0
-        tasks = (network_tasks_fte if network[s] else 0.0) * relief
-        money = works * returned[k] + rights
-        out[0, s] = works * ((w_scale * scale_factor[i]) * scale_gain[s])          # scale_benefit
+        rights = utility.drawing_rights_kept(network[s], rights_at_stake, drawing_rights_per_inhabitant,
+                                             population[i])
+        relief = utility.staff_relief(coordination_left[s], coordination_fte)
+        tasks = utility.network_tasks(network[s], network_tasks_fte, relief)
+        money = utility.money_received(works, returned[k], rights)
+        out[0, s] = utility.scale_term(works, scale_gain[s], w_scale, scale_factor[i])
         out[1, s] = works * utility.expertise_gap(expertise[i], best[s], w_expertise)
-        out[2, s] = works * (w_knowledge * knowledge_gain[s]) * utility.minimum(1.0, scale_factor[i])
+        out[2, s] = utility.knowledge_term(works, knowledge_gain[s], w_knowledge, scale_factor[i])
         out[3, s] = utility.net_money(money, contributions[k], culture_budget[i], w_money, budget_pressure[i])
         out[4, s] = utility.staff_time_cost(coordination_left[s] + tasks, staff[i], workload[i], w_staff)
         out[5, s] = utility.transaction_cost(ptr[s + 1] - ptr[s], feasible_members, w_transaction)

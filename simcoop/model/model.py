@@ -218,10 +218,10 @@ class CooperationModel(mesa.Model):
             known = [np.fromiter(self.met[i], dtype=np.int64, count=len(self.met[i])) for i in new_faces]
             faces = np.repeat(new_faces, [len(k) for k in known])
             others = np.concatenate([*known, np.zeros(0, np.int64)])
-            self.trust[faces, others] = trust.turnover(self.trust[faces, others], beh.trust_initial,
-                                                       beh.turnover_trust_drop)
-            self.trust[others, faces] = trust.turnover(self.trust[others, faces], beh.trust_initial,
-                                                       beh.turnover_trust_drop)
+            self.trust[faces, others] = trust.towards_baseline(self.trust[faces, others], beh.trust_initial,
+                                                               beh.turnover_trust_drop)
+            self.trust[others, faces] = trust.towards_baseline(self.trust[others, faces], beh.trust_initial,
+                                                               beh.turnover_trust_drop)
 
     def _meet(self, members: np.ndarray | list[int]) -> None:
         """The members of an IGS have met: their trust may from now on differ from trust_initial."""

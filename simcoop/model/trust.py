@@ -18,14 +18,11 @@ def update(trust: np.ndarray, realised_return: float | np.ndarray, gain: float, 
     return np.where(r >= 0, trust + gain * (1.0 - trust), trust * (1.0 - loss))
 
 
-def erode(trust: np.ndarray, baseline: float, rate: float) -> np.ndarray:
-    """Untended trust drifts back towards the baseline of strangers."""
-    return trust - rate * (trust - baseline)
-
-
-def turnover(trust: np.ndarray, baseline: float, drop: float) -> np.ndarray:
-    """A new person at the table: part of the built-up trust is gone."""
-    return trust - drop * (trust - baseline)
+def towards_baseline(trust: np.ndarray, baseline: float, share: float) -> np.ndarray:
+    """Moves trust a `share` of the way back to the baseline of strangers: untended trust drifts
+    back (erosion), and a new person at the table loses part of the built-up trust (turnover)
+    (digest Mechanism 6: cooperation depends on who sits at the table)."""
+    return trust - share * (trust - baseline)
 
 
 class PairTrust:
@@ -33,7 +30,7 @@ class PairTrust:
 
     Reads like the dense n x n matrix it replaces (`t[rows, cols]`, `t[np.ix_(a, b)]`, and
     assignment to them): a pair never set holds `baseline` (strangers' trust), the diagonal
-    1. Every update of the model (`erode`, `turnover`, `update`) leaves `baseline` exactly
+    1. Every update of the model (`towards_baseline`, `update`) leaves `baseline` exactly
     as it is, so touching the stored pairs only gives what the dense matrix gives, at
     memory and cost that grow with the pairs that have met, not with n^2 (10,000
     municipalities took 800 MB as a dense matrix). Pairs are kept as sorted keys
@@ -69,8 +66,8 @@ class PairTrust:
         self.values[pos[keep]] = np.broadcast_to(np.asarray(values, dtype=float), keys.shape)[keep]
 
     def erode(self, rate: float) -> None:
-        """Untended trust drifts back towards the baseline (`erode`), on every stored pair."""
-        self.values = erode(self.values, self.baseline, rate)
+        """Untended trust drifts back towards the baseline (`towards_baseline`), on every stored pair."""
+        self.values = towards_baseline(self.values, self.baseline, rate)
 
     def pairs(self) -> int:
         return len(self.keys)

@@ -36,6 +36,12 @@ def scale_benefit(igs_population, own_population, scale_population: float, weigh
     return weight * (f(igs_population) - f(np.minimum(own_population, max_population)))
 
 
+def scale_term(works: float, gain: float, weight: float, scale_factor: float) -> float:
+    """The economies of scale (`scale_benefit` before weighting) as far as partners work together
+    (digest Mechanisms 2, 6); a centre city's by its scale factor, it has them in-house (seed 001 4.2.5)."""
+    return works * ((weight * scale_factor) * gain)
+
+
 def expertise_gap(own_expertise: float, best_available: float, weight: float) -> float:
     """The expertise the IGS brings that the municipality lacks (0 when it has more)."""
     return weight * maximum(0.0, best_available - own_expertise)
@@ -47,11 +53,30 @@ def knowledge_sharing(summed_trust_in_partners, saturation: float, weight: float
     return weight * (1.0 - np.exp(-np.asarray(summed_trust_in_partners, dtype=float) / saturation))
 
 
+def knowledge_term(works: float, gain: float, weight: float, scale_factor: float) -> float:
+    """Knowledge exchange (`knowledge_sharing` before weighting) as far as partners work together
+    (digest Mechanisms 2, 6); less for a centre city, its problems are 'larger, often other'
+    (seed 001 4.2.1)."""
+    return works * (weight * gain) * minimum(1.0, scale_factor)
+
+
 def working_relationship(mean_trust: float, trust_reference: float) -> float:
     """The share of the benefits of cooperation that materialise: all of them once partners
     trust each other at trust_reference, proportionally less below ('cooperation is personal';
     the informal trust the formal structure needs)."""
     return minimum(1.0, mean_trust / trust_reference)
+
+
+def drawing_rights_kept(networked: bool, at_stake: bool, per_inhabitant: float, population: float) -> float:
+    """The local drawing rights a member keeps once they are at stake: only in an IGS running a
+    network (seed 004: local networks must join a supra-local one by 2033 to keep them)."""
+    return per_inhabitant * population if networked and at_stake else 0.0
+
+
+def money_received(works: float, returned: float, rights: float) -> float:
+    """The programme coming back as far as partners work together (digest Mechanisms 2, 6:
+    efficiency gains believed, not guaranteed), plus the drawing rights kept."""
+    return works * returned + rights
 
 
 def net_money(returned: float, contribution: float, culture_budget: float, weight: float,
@@ -64,6 +89,18 @@ def net_money(returned: float, contribution: float, culture_budget: float, weigh
 def staff_time_cost(coordination_fte: float, own_staff: float, workload: float, weight: float) -> float:
     """Coordination on top of the workload: heavier for a loaded municipality with few staff."""
     return -weight * coordination_fte / own_staff * (0.5 + workload)
+
+
+def staff_relief(coordination_left: float, coordination_fte: float) -> float:
+    """The share of its work a member still does once the IGS's paid staff relieves it: coordination
+    left over coordination needed, 1 without coordination (digest Mechanism 3: staff time)."""
+    return coordination_left / coordination_fte if coordination_fte > 0 else 1.0
+
+
+def network_tasks(networked: bool, tasks_fte: float, relief: float) -> float:
+    """The tasks a network brings each member (seed 004), relieved by the IGS's paid staff as
+    coordination is (`staff_relief`)."""
+    return (tasks_fte if networked else 0.0) * relief
 
 
 def transaction_cost(n_members: int, feasible_members: int, weight: float) -> float:
