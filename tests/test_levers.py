@@ -64,7 +64,7 @@ def test_centre_cities_value_their_regional_role_and_their_freedom():
 
 
 def test_a_centre_citys_neighbours_already_have_part_of_the_benefits_next_door():
-    near = LAND.borders_centre()
+    near = LAND.borders_centre
     gent, destelbergen, lochristi, poperinge, beveren, sint_niklaas, temse = (_index(n) for n in (
         "Gent", "Destelbergen", "Lochristi", "Poperinge", "Beveren-Kruibeke-Zwijndrecht", "Sint-Niklaas", "Temse"))
     assert near[destelbergen] and not near[gent]                 # a centre city is nobody's rand
@@ -73,8 +73,13 @@ def test_a_centre_citys_neighbours_already_have_part_of_the_benefits_next_door()
     # in the model: without Gent, Destelbergen's scale, expertise and exchange shrink by the
     # share; with Gent in the IGS, for a municipality with no centre city next door, or with
     # either of the two centre cities Beveren borders (Antwerpen, Sint-Niklaas), they do not
+    # an oversized IGS without Gent (the non-centre municipalities of Oost-Vlaanderen, 1.1
+    # million inhabitants): its scale term is a penalty, which the shadow leaves whole
+    east = np.flatnonzero((REAL.province == "Oost-Vlaanderen") & ~LAND.centre)
+    oversized = [destelbergen, *east[east != destelbergen]]
     sets = [(destelbergen, [destelbergen, lochristi]), (destelbergen, [destelbergen, gent, lochristi]),
-            (poperinge, [poperinge, _index("Ieper")]), (beveren, [beveren, sint_niklaas, temse])]
+            (poperinge, [poperinge, _index("Ieper")]), (beveren, [beveren, sint_niklaas, temse]),
+            (destelbergen, oversized)]
     terms = {}
     for share in (0.0, 0.75):
         model = _model([f"behaviour.centre_function_share={share}"])
@@ -82,7 +87,9 @@ def test_a_centre_citys_neighbours_already_have_part_of_the_benefits_next_door()
         terms[share] = evaluation.evaluate(model, cands).terms
     for name in ("scale", "expertise", "knowledge"):
         shaded, full = getattr(terms[0.75], name), getattr(terms[0.0], name)
-        assert shaded[0] == pytest.approx(0.25 * full[0]) and (shaded[1:] == full[1:]).all()
+        assert shaded[0] == pytest.approx(0.25 * full[0]) and (shaded[1:4] == full[1:4]).all()
+    assert terms[0.0].scale[4] < 0 and terms[0.75].scale[4] == terms[0.0].scale[4]        # the penalty stays
+    assert terms[0.75].knowledge[4] == pytest.approx(0.25 * terms[0.0].knowledge[4])      # the benefits shrink
     assert (terms[0.75].money == terms[0.0].money).all()
     assert terms[0.0].scale[0] > 0 and terms[0.0].knowledge[0] > 0
 
@@ -93,7 +100,7 @@ def test_the_centre_citys_shadow_keeps_its_neighbours_out_of_igs_in_formation_ru
     member_of = {share: [_model(["start=empty", "end_year=2025", f"seed={seed}",
                                  f"behaviour.centre_function_share={share}"]).run().member_of
                          for seed in range(3)] for share in (0.0, 0.75)}
-    near = LAND.borders_centre()
+    near = LAND.borders_centre
     shadow = {share: np.mean([partition_stats.centre_shadow(m >= 0, near, LAND.centre) for m in runs])
               for share, runs in member_of.items()}
     assert shadow[0.75] < shadow[0.0] - 0.1

@@ -111,8 +111,8 @@ def test_structure_counts_centres_norm_regions_and_sizes():
 
 def test_the_centre_citys_shadow_compares_its_neighbours_with_the_others():
     land = line_landscape(centre=(0, 1, 0, 0, 0, 0))    # 0 and 2 border the centre city; 3, 4, 5 do not
-    assert land.borders_centre().tolist() == [True, False, True, False, False, False]
-    assert land.centres_next_door().tolist() == [0 * 6 + 1, 2 * 6 + 1]
+    assert land.borders_centre.tolist() == [True, False, True, False, False, False]
+    assert land.centres_next_door.tolist() == [0 * 6 + 1, 2 * 6 + 1]
     labels = np.array([NONE, 0, 0, NONE, 1, 1])         # neighbours 1 of 2 in an IGS, the others 2 of 3
     assert ww.structure(labels, land, ALL6)["centre_shadow"] == pytest.approx(1 / 2 - 2 / 3)
 
@@ -195,7 +195,7 @@ def test_the_real_landscape_has_a_centre_city_shadow_and_no_size_bias(truth):
     less often in an IGS (43%) than the other municipalities (55%); membership is not
     explained by population (digest P8)."""
     s = ww.structure(truth.labels, truth.land, np.ones(truth.land.n, dtype=bool))
-    near = truth.land.borders_centre()
+    near = truth.land.borders_centre
     assert near.sum() == 98
     assert s["centre_shadow"] == pytest.approx(0.43 - 0.55, abs=0.01)
     assert abs(s["size_bias"]) < 0.02

@@ -114,7 +114,7 @@ def structure(labels: np.ndarray, land: Landscape, subset: np.ndarray, norm: flo
     member = labels[subset] != NONE
     return {
         "centres_in_igs": float((land.centre[subset] & member).sum()),
-        "centre_shadow": centre_shadow(member, land.borders_centre()[subset], land.centre[subset]),
+        "centre_shadow": centre_shadow(member, land.borders_centre[subset], land.centre[subset]),
         "size_bias": size_bias(member, land.population[subset]),
         "igs_below_norm": float(sum(land.population[g].sum() < norm for g in groups)),
         "igs_across_regions": float(sum(len(np.unique(land.region[g])) > 1 for g in groups)),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -51,6 +52,7 @@ class Landscape:
             adj[i, nb] = True
         return adj
 
+    @cached_property
     def centres_next_door(self) -> np.ndarray:
         """The pairs (i, c) of a municipality i that is not a centre city and a centre city c
         it borders, as sorted keys i * n + c: the 'randgemeenten' of seed 001, 4.1.5, whose
@@ -59,10 +61,12 @@ class Landscape:
                 for c in nb if self.centre[c]]
         return np.array(sorted(keys), dtype=np.int64)
 
+    @cached_property
     def borders_centre(self) -> np.ndarray:
-        """Per municipality: it is not a centre city and borders one."""
+        """Per municipality: it is not a centre city and borders one (computed once per map,
+        like `centres_next_door`: the model and every analysed run read it)."""
         near = np.zeros(self.n, dtype=bool)
-        near[self.centres_next_door() // self.n] = True
+        near[self.centres_next_door // self.n] = True
         return near
 
 

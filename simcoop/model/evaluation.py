@@ -128,7 +128,8 @@ def evaluate(model: CooperationModel, cand: Candidates) -> Evaluation:
     if beh.centre_function_share > 0:
         # a centre city's neighbours already have part of the benefits next door, unless the
         # city is in the IGS with them (seed 001, 4.1.5); a penalty (an oversized IGS) stays whole
-        outside = centre_outside(i, flat, seg, model.centres_next_door, model.borders_centre, len(model.population))
+        land = model.land
+        outside = centre_outside(i, flat, seg, land.centres_next_door, land.borders_centre, land.n)
         out[:3] = np.where(out[:3] > 0, out[:3] * utility.centre_shadow(outside, beh.centre_function_share), out[:3])
     terms = utility.Terms(scale=out[0], expertise=out[1], knowledge=out[2], money=out[3], staff=out[4],
                           transaction=out[5], dominance=out[6], identity=out[7], role=out[8])

@@ -72,8 +72,6 @@ class CooperationModel(mesa.Model):
         self.population = self.land.population
         self.region = self.land.region
         self.centre = self.land.centre
-        self.centres_next_door = self.land.centres_next_door()   # sorted keys i * n + c
-        self.borders_centre = self.land.borders_centre()
         degree = np.array([len(nb) for nb in self.land.neighbours], dtype=np.int64)
         self.nb_ptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
         self.nb_flat = np.concatenate([*self.land.neighbours, np.zeros(0, np.int64)]).astype(np.int64)
