@@ -109,7 +109,15 @@ class KeyConfig:
 @dataclass
 class IncentiveConfig:
     recognition_threshold: float = param(85000.0, "inhabitants", 0, 1e6,
-                                         "digest Actors: members together at least 85,000 inhabitants")
+                                         "digest Actors: members together at least 85,000 inhabitants "
+                                         "(cultuuroptil.be), for applications from `norm_from`")
+    norm_from: int = param(2025, "year", 1990, 2100,
+                           "the population norm is the amended decree's, first met by the applications "
+                           "for 2026-2031 (made in 2025); the call for 2020-2025 (cultuurbovenlokaal.be, "
+                           "'Voorwaarden', deadline 1 October 2019) had none")
+    min_members: int = param(4, "municipalities", 2, 20,
+                             "cultuurbovenlokaal.be, call for 2020-2025: 'minimaal vier omliggende "
+                             "gemeenten'; the rule for applications before `norm_from`")
     subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
                                           "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
     subsidy_minimum: float = param(0.0, "EUR/year", 0, 1e6,

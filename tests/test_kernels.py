@@ -139,11 +139,12 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
         assert (got[4] >= 0).any()
 
 
-@pytest.mark.parametrize("year", [2025, 2035])   # before the region rule, and under it
+@pytest.mark.parametrize("year", [2019, 2025, 2035])   # the 2019 call's members rule; the norm; and the region rule
 def test_recognition_equals_the_numpy_rules(year):
-    """The reference is the numpy form of policy's rules (at least the threshold, one region
-    under the rule; per inhabitant with a floor plus the network bonus), as policy.is_recognised
-    and policy.subsidy computed them before the kernel."""
+    """The reference is the numpy form of policy's rules (at least four members before
+    `norm_from`, at least the threshold from then on, one region under the rule; per inhabitant
+    with a floor plus the network bonus), as policy.is_recognised and policy.subsidy computed
+    them before the kernel."""
     from simcoop.config import IncentiveConfig, RegionRuleConfig
     from simcoop.model import policy
     rng = np.random.default_rng(3)
@@ -154,24 +155,29 @@ def test_recognition_equals_the_numpy_rules(year):
     regions = land["region"][flat]
     spans = np.minimum.reduceat(regions, ptr[:-1]) != np.maximum.reduceat(regions, ptr[:-1])
     population = np.add.reduceat(land["population"][flat], ptr[:-1])
+    n_members = np.diff(ptr)
     inc = IncentiveConfig(recognition_threshold=float(np.median(population)))   # some sets above, some below
     rule = RegionRuleConfig(mode="forced")
     # the numpy expressions of evaluation.set_economics before the kernel
     open_now = policy.recognition_open(inc, year)
-    ok = population >= inc.recognition_threshold
+    ok = n_members >= inc.min_members if year < inc.norm_from else population >= inc.recognition_threshold
     if policy.region_rule_in_force(rule, year):
         ok = ok & ~spans
     recognised = granted | (open_now & ok)
     grant = np.where(recognised, np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * population)
                      + np.where(network, inc.network_bonus_per_inhabitant * population, 0.0), 0.0)
     got = kernels.recognition(flat, ptr, land["population"], land["region"], granted, network, open_now,
-                              policy.region_rule_in_force(rule, year), inc.recognition_threshold,
+                              policy.region_rule_in_force(rule, year), *policy.recognition_norm(inc, year),
                               inc.subsidy_minimum, inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant,
                               inc.coordinator_fte)
     assert np.array_equal(got[0], recognised)
     assert np.array_equal(got[1], grant)
     assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
     assert recognised.any() and not recognised.all()
+    if year == 2019:   # the members rule, not the population, decides: sets below the threshold of
+        # four or more are recognised, sets of fewer are not
+        assert (~granted & (population < inc.recognition_threshold) & (n_members >= 4)).any()
+        assert (~granted & (n_members < 4)).any()
     if year == 2035:   # the region rule bites: some set above the threshold spans regions
         assert (~granted & (population >= inc.recognition_threshold) & spans).any()
 

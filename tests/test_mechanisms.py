@@ -111,10 +111,20 @@ def test_dominance_index_runs_from_population_weights_to_capture():
 def test_no_subsidy_below_the_recognition_threshold():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     regions = np.array([0, 0])
-    assert not policy.is_recognised(84999, policy.spans_regions(regions), inc, rule, 2020)
+    assert not policy.is_recognised(84999, 5, policy.spans_regions(regions), inc, rule, 2025)
     assert policy.subsidy(84999, False, inc) == 0.0
-    assert policy.is_recognised(85000, policy.spans_regions(regions), inc, rule, 2020)
+    assert policy.is_recognised(85000, 2, policy.spans_regions(regions), inc, rule, 2025)
     assert policy.subsidy(100000, True, inc) == pytest.approx(90000)
+
+
+def test_the_2019_call_asked_for_four_municipalities_not_inhabitants():
+    """cultuurbovenlokaal.be, call for 2020-2025: at least four surrounding municipalities; the
+    85,000 norm holds from the applications for 2026-2031 (2025)."""
+    inc, rule = IncentiveConfig(), RegionRuleConfig()
+    assert policy.is_recognised(40000, 4, False, inc, rule, 2019)        # a small rural IGS of four
+    assert not policy.is_recognised(300000, 3, False, inc, rule, 2019)   # three large ones are not an IGS
+    assert not policy.is_recognised(40000, 4, False, inc, rule, 2025)    # the same four must grow or merge
+    assert policy.recognition_norm(IncentiveConfig(norm_from=2016), 2019) == (85000.0, 2)
 
 
 def test_recognition_is_applied_for_per_period():
@@ -136,12 +146,12 @@ def test_region_rule_from_announcement_to_deadline_to_repeal():
     rule = RegionRuleConfig(mode="forced", announce_year=2023, deadline=2028, repeal_year=2032)
     inc, two_regions = IncentiveConfig(), np.array([0, 1])
     assert policy.cross_region_allowed(rule, 2022) and not policy.cross_region_allowed(rule, 2023)
-    assert policy.is_recognised(1e5, policy.spans_regions(two_regions), inc, rule, 2027)
-    assert not policy.is_recognised(1e5, policy.spans_regions(two_regions), inc, rule, 2028)
+    assert policy.is_recognised(1e5, 4, policy.spans_regions(two_regions), inc, rule, 2027)
+    assert not policy.is_recognised(1e5, 4, policy.spans_regions(two_regions), inc, rule, 2028)
     assert policy.region_rule_in_force(rule, 2031) and not policy.region_rule_in_force(rule, 2032)
     assert policy.cross_region_allowed(rule, 2032)
     free = RegionRuleConfig(mode="free")
-    assert policy.is_recognised(1e5, policy.spans_regions(two_regions), inc, free, 2040) and policy.cross_region_allowed(free, 2040)
+    assert policy.is_recognised(1e5, 4, policy.spans_regions(two_regions), inc, free, 2040) and policy.cross_region_allowed(free, 2040)
 
 
 def test_home_region_holds_most_inhabitants():

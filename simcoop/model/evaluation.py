@@ -86,7 +86,8 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     # compiled (kernels.recognition): policy's scalar rules (recognisable, subsidy_amount) per set
     recognised, grant, coordinators = kernels.recognition(
         flat, ptr, model.population, model.region, granted, network, policy.recognition_open(inc, model.year),
-        policy.region_rule_in_force(cfg.region_rule, model.year), inc.recognition_threshold, inc.subsidy_minimum,
+        policy.region_rule_in_force(cfg.region_rule, model.year), *policy.recognition_norm(inc, model.year),
+        inc.subsidy_minimum,
         inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,
                              cfg.igs, grant, coordinators)

@@ -149,7 +149,7 @@ def contributions(key: int, need: np.ndarray, pop: np.ndarray, budget: np.ndarra
 @_jit
 def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, region: np.ndarray,
                 granted: np.ndarray, network: np.ndarray, open_now: bool, rule_in_force: bool, threshold: float,
-                subsidy_minimum: float, subsidy_per_inhabitant: float, network_bonus: float,
+                min_members: int, subsidy_minimum: float, subsidy_per_inhabitant: float, network_bonus: float,
                 coordinator_fte: float):
     """Recognition, Flemish subsidy and Flemish-funded coordinators of member sets for
     `evaluation.set_economics`, by `policy.recognisable` and `policy.subsidy_amount`: a set not
@@ -169,7 +169,8 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
             lo_region = min(lo_region, region[flat[k]])
             hi_region = max(hi_region, region[flat[k]])
         spans = lo_region != hi_region
-        recognised[s] = granted[s] or (open_now and policy.recognisable(total[s], spans, threshold, rule_in_force))
+        recognised[s] = granted[s] or (open_now and policy.recognisable(total[s], ptr[s + 1] - ptr[s], spans,
+                                                                        threshold, min_members, rule_in_force))
         if recognised[s]:
             subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_per_inhabitant,
                                                network_bonus)

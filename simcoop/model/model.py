@@ -341,7 +341,7 @@ class CooperationModel(mesa.Model):
                     g.network, g.network_from = False, 0
                     self.networked_ids.discard(g.igs_id)
                 if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and policy.is_recognised(
-                        g.economics.population, policy.spans_regions(self.region[members]), self.cfg.incentive,
+                        g.economics.population, n, policy.spans_regions(self.region[members]), self.cfg.incentive,
                         self.cfg.region_rule, self.year):   # an application for the next period granted
                     self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
                                                           policy.granted_until(self.cfg.incentive, self.year))

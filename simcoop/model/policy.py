@@ -36,17 +36,30 @@ def home_region(member_regions: np.ndarray, member_population: np.ndarray) -> in
     return int(np.argmax(totals))
 
 
-def recognisable(total_population: float, spans: bool, threshold: float, rule_in_force: bool) -> bool:
-    """Recognition: at least the threshold in inhabitants; one region once the rule holds.
-    `spans`: the members come from more than one region. Plain arithmetic on floats, compiled
-    by `simcoop.model.kernels` for many member sets at once."""
-    return total_population >= threshold and not (rule_in_force and spans)
+def recognition_norm(inc: IncentiveConfig, year: int) -> tuple[float, int]:
+    """(inhabitants, members) an application in `year` must reach. The call for 2020-2025
+    asked for at least four surrounding municipalities and no population; the amended decree
+    asks for 85,000 inhabitants, from the applications for 2026-2031 (`norm_from`, 2025). So
+    small rural IGS could be recognised in the first period and must grow or merge after it."""
+    if year < inc.norm_from:
+        return 0.0, inc.min_members
+    return inc.recognition_threshold, 2
 
 
-def is_recognised(total_population: float, spans: bool, inc: IncentiveConfig, rule: RegionRuleConfig,
-                  year: int) -> bool:
-    """`recognisable` under the configured threshold and region rule in `year`."""
-    return recognisable(total_population, spans, inc.recognition_threshold, region_rule_in_force(rule, year))
+def recognisable(total_population: float, n_members: int, spans: bool, threshold: float, min_members: int,
+                 rule_in_force: bool) -> bool:
+    """Recognition: at least the threshold in inhabitants and `min_members` members; one region
+    once the rule holds. `spans`: the members come from more than one region. Plain arithmetic,
+    compiled by `simcoop.model.kernels` for many member sets at once."""
+    return total_population >= threshold and n_members >= min_members and not (rule_in_force and spans)
+
+
+def is_recognised(total_population: float, n_members: int, spans: bool, inc: IncentiveConfig,
+                  rule: RegionRuleConfig, year: int) -> bool:
+    """`recognisable` under the norm of `year` and the configured region rule."""
+    threshold, min_members = recognition_norm(inc, year)
+    return recognisable(total_population, n_members, spans, threshold, min_members,
+                        region_rule_in_force(rule, year))
 
 
 def subsidy_amount(total_population: float, network: bool, minimum: float, per_inhabitant: float,
