@@ -7,7 +7,7 @@ import pandas.testing as pdt
 from conftest import SYNTHETIC
 
 from simcoop.model import decisions, policy
-from simcoop.config import IncentiveConfig
+from simcoop.config import IncentiveConfig, RegionRuleConfig
 from simcoop.model import CooperationModel
 from simcoop.run import compose, to_sim_config
 
@@ -76,27 +76,32 @@ def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
     assert len(small) and len(large), "the run must contain IGS on both sides of the threshold"
     assert (igs.loc[~igs["recognised"], "subsidy_eur"] == 0).all()
     assert (igs.loc[igs["recognised"], "subsidy_eur"] > 0).all()
-    # below the norm only while a recognition granted earlier in the same six-year period runs
-    inc = IncentiveConfig()
-    for row in small[small["recognised"]].itertuples():
-        same = igs[(igs["igs_id"] == row.igs_id) & (igs["year"] < row.year)
-                   & (igs["year"].map(lambda y: policy.period_end(inc, y)) == policy.period_end(inc, row.year))]
-        assert ((same["population"] >= 85000) & same["recognised"]).any(), row
-    assert (large.loc[large["recognised"], "subsidy_eur"] > 0).all()
-    # above the norm an IGS is recognised (regions are free in the baseline before 2031), unless
-    # it was founded or reached the norm after the application that opened the period: the
-    # application is made once, in the year before the period (policy.recognition_open)
-    assert large.loc[large["year"] < inc.period_start, "recognised"].all()
-    for row in large[~large["recognised"]].itertuples():
-        assert row.year >= inc.period_start, row
-        applied = policy.period_end(inc, row.year) - inc.period_years
-        then = igs[(igs["igs_id"] == row.igs_id) & (igs["year"] == applied)]
-        assert then.empty or (then["population"] < 85000).all(), row
+    # every recognised IGS-year rests on an application that met the norm of its year (the 2019
+    # call's four municipalities, the 85,000 inhabitants from 2025) and runs to the end of its period
+    inc, rule = IncentiveConfig(), RegionRuleConfig()   # the defaults the fixture runs
+    for row in igs[igs["recognised"]].itertuples():
+        before = igs[(igs["igs_id"] == row.igs_id) & (igs["year"] <= row.year)]
+        assert any(policy.recognition_open(inc, a.year) and policy.granted_until(inc, a.year) >= row.year
+                   and policy.is_recognised(a.population, a.n_members, a.spans_regions, inc, rule, a.year)
+                   for a in before.itertuples()), row
+    # below the norm in the first period: recognised with four or more members only
+    first = small[small["year"] < inc.period_start + inc.period_years]
+    assert first["recognised"].any(), "the 2019 call recognises small IGS of four municipalities"
+    assert (first.loc[first["recognised"], "n_members"] >= inc.min_members).all()
+    # applications before the period are open every year: an IGS of four or more is recognised
+    early = igs[igs["year"] < inc.period_start]
+    assert early.loc[early["n_members"] >= inc.min_members, "recognised"].all()
+    assert not early.loc[early["n_members"] < inc.min_members, "recognised"].any()
 
 
 def test_recognition_threshold_is_a_lever(run):
-    low = run(["start=empty", "end_year=2025", "incentive.recognition_threshold=40000"], 0).igs
-    assert (low.loc[low["population"] >= 40000, "subsidy_eur"] > 0).all()
+    """With the norm in force from the start (applications open every year before 2020), an
+    IGS is subsidised exactly when it reaches the threshold, and the threshold decides for
+    some: IGS between 40,000 and 85,000 inhabitants exist."""
+    low = run(["start=empty", "end_year=2019", "incentive.norm_from=2016",
+               "incentive.recognition_threshold=40000"], 0).igs
+    assert ((low["subsidy_eur"] > 0) == (low["population"] >= 40000)).all()
+    assert low["population"].between(40000, 85000, inclusive="left").any()
 
 
 def test_region_rule_removes_cross_region_igs_after_the_deadline(run):
