@@ -79,7 +79,7 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
 
     recent = yearly[yearly["year"] >= 2020]
     excess = recent.groupby(["scenario", "seed"], observed=True)["centre_excess_mean"].mean()
-    base_excess = excess.loc[base]
+    base_excess = excess.loc[base].dropna()   # undefined in a run where no centre city is ever in an IGS
     _, lo, _ = interval(base_excess.to_numpy(float))
     out.append(Pattern("P3", "a centre city's agenda share exceeds its population share",
                        "centre-city excess agenda share, 2020 on (current policy)", base_excess, "95% CI above 0",
