@@ -45,6 +45,23 @@ def test_p5_in_reality_depends_on_the_identity_proxy():
     assert rho["defaults"] > 0.2
 
 
+def test_heritage_cooperation_does_not_predict_where_igs_cultuur_are():
+    """In reality a region's share in a known heritage cooperation does not rank the regions
+    by IGS cultuur coverage, with the embedded list or with the additions of 2026-12-06
+    (docs/validation.md, "Which regions cooperate"): the reason more heritage data cannot
+    lift the model's region-coverage Spearman. The additions reach the west the partial list
+    misses (CO7 in the Westhoek, Kusterfgoed on the coast)."""
+    from simcoop.analysis.validation import heritage_lists_in_reality
+    from simcoop.data import heritage_variant
+    table = heritage_lists_in_reality().set_index("list")
+    assert (table["spearman"].abs() < 0.3).all(), table
+    assert (table["cooperations"].diff().dropna() > 0).all() and (table["municipalities"].diff().dropna() > 0).all()
+    by_2016 = heritage_variant.additions()
+    assert by_2016["coop_name"].str.contains("CO7").any() and by_2016["coop_name"].str.contains("Kusterfgoed").any()
+    assert by_2016["source_url"].str.startswith("http").all()
+    assert set(heritage_variant.additions(everything=True)["existed_by_2016"]) == {"yes", "no"}
+
+
 @pytest.mark.parametrize("code", sorted(MUST_HOLD))
 def test_baseline_reproduces_pattern(pattern_table, code):
     rows = pattern_table[pattern_table["pattern"] == code]

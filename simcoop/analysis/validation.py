@@ -9,6 +9,7 @@ table into the documentation.
 from __future__ import annotations
 
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from scipy import stats
 from simcoop.analysis.common import interval, write_table
 from simcoop.analysis.who_with_whom import reality
 from simcoop.config import AttributesConfig
-from simcoop.data import realdata
+from simcoop.data import heritage_variant, realdata
 from simcoop.data.landscape import embedded_path, load_landscape
 from simcoop.model.attributes import affinity_of, identity_of
 from simcoop.sweeps.experiments import load
@@ -208,6 +209,28 @@ def identity_proxies_in_reality() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def heritage_lists_in_reality() -> pd.DataFrame:
+    """Does prior heritage cooperation predict where the real IGS cultuur are? Per list, the
+    Spearman over the reference regions of the share of municipalities in a known heritage
+    cooperation (two or more members) and real coverage. The model's formation runs lean on
+    that share (P4), so if it does not predict reality, neither can they (docs/validation.md)."""
+    land = load_landscape()
+    covered = reality(land).members
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, folder in [("embedded partial list", embedded_path()),
+                             ("+ additions that existed by 2016", heritage_variant.write(Path(tmp) / "by_2016")),
+                             ("+ all additions", heritage_variant.write(Path(tmp) / "all", everything=True))]:
+            groups, _ = realdata.heritage(land, folder)
+            listed = np.zeros(land.n)
+            for members in groups:
+                listed[members] = 1.0
+            rows.append({"list": name, "cooperations": len(groups), "municipalities": int(listed.sum()),
+                         "spearman": region_rho(listed, covered, land.region),
+                         "p_one_sided": region_rho_p(listed, covered, land.region)})
+    return pd.DataFrame(rows)
+
+
 def pattern_table(sweep_dir: str | Path) -> pd.DataFrame:
     yearly = load(sweep_dir)
     rows = [p.row() for p in patterns(yearly, load(sweep_dir, "membership"), load(sweep_dir, "events"),
@@ -244,6 +267,8 @@ def write_into(doc: Path, table: pd.DataFrame, sweep_dir: str) -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--identity-proxies"]:
         print(identity_proxies_in_reality().to_string(index=False, float_format="%.3f"))
+    elif sys.argv[1:] == ["--heritage-lists"]:
+        print(heritage_lists_in_reality().to_string(index=False, float_format="%.3f"))
     elif len(sys.argv) == 4 and sys.argv[2] == "--write":
         write_into(Path(sys.argv[3]), pattern_table(sys.argv[1]), sys.argv[1])
     else:
