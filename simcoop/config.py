@@ -110,22 +110,30 @@ class KeyConfig:
 class IncentiveConfig:
     recognition_threshold: float = param(85000.0, "inhabitants", 0, 1e6,
                                          "digest Actors: members together at least 85,000 inhabitants "
-                                         "(cultuuroptil.be), for applications from `norm_from`")
-    norm_from: int = param(2025, "year", 1990, 2100,
-                           "the population norm is the amended decree's, first met by the applications "
-                           "for 2026-2031 (made in 2025); the call for 2020-2025 (cultuurbovenlokaal.be, "
-                           "'Voorwaarden', deadline 1 October 2019) had none")
+                                         "(cultuuroptil.be; VVSG 16-04-2024: from 2027), for applications "
+                                         "from `norm_from`")
+    norm_from: int = param(2026, "year", 1990, 2100,
+                           "VVSG 16-04-2024: IGS apply for a new recognition in 2026, and from 2027 need "
+                           "85,000 inhabitants; the call for 2020-2025 (cultuurbovenlokaal.be, "
+                           "'Voorwaarden', deadline 1 October 2019) had no population norm")
     min_members: int = param(4, "municipalities", 2, 20,
                              "cultuurbovenlokaal.be, call for 2020-2025: 'minimaal vier omliggende "
-                             "gemeenten'; the rule for applications before `norm_from`")
+                             "gemeenten'; VVSG 16-04-2024: the same four adjacent municipalities keep an IGS "
+                             "below 85,000 recognised in the transition")
+    transition_until: int = param(2032, "year", 1990, 2100,
+                                  "VVSG 16-04-2024: below 85,000 inhabitants 'tot 2032 een overgangsperiode', "
+                                  "for IGS of at least four adjacent municipalities")
     subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
                                           "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
     subsidy_minimum: float = param(0.0, "EUR/year", 0, 1e6,
                                    "digest Actors: 2023 draft has a EUR 100,000 minimum (to check)")
     period_start: int = param(2020, "year", 1990, 2100,
                               "digest Actors: 19 IGS recognised end 2019 for 2020-2025")
+    first_period_years: int = param(7, "years", 1, 20,
+                                    "VVSG 16-04-2024: the next recognition is applied for in 2026, from 2027 "
+                                    "(seed 004: networks for 2027-2032), so the first period runs to 2026")
     period_years: int = param(6, "years", 1, 20,
-                              "digest Actors: six-year recognition periods (2020-2025, 2026-2031)")
+                              "digest Actors: six-year recognition periods (2027-2032 after the first)")
     networks: bool = param(True, "-", reason="digest Actors (seed 004): supra-local leisure-participation "
                                              "networks through a recognised IGS")
     network_first_round: int = param(2026, "year", 2000, 2100,
@@ -297,8 +305,9 @@ class SimConfig:
     start_year: int = param(2026, "year", 1990, 2100,
                             "set by the start group: 2026 after the real 2025 landscape; 2016 (subsidies "
                             "unearmarked) for a formation run")
-    end_year: int = param(2037, "year", 1990, 2200,
-                          "two recognition periods (2026-2031, 2032-2037) and the 2030 elections")
+    end_year: int = param(2038, "year", 1990, 2200,
+                          "the application year 2026, two recognition periods (2027-2032, 2033-2038) and "
+                          "the 2030 elections")
     scenario_name: str = param("current_policy", "-", reason="label set by the scenario config")
     sweep_name: str = param("default", "-", reason="names the sweep folder sweeps/<sweep_name> of a multirun")
     start: StartConfig = field(default_factory=StartConfig)

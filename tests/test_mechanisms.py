@@ -111,29 +111,37 @@ def test_dominance_index_runs_from_population_weights_to_capture():
 def test_no_subsidy_below_the_recognition_threshold():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     regions = np.array([0, 0])
-    assert not policy.is_recognised(84999, 5, policy.spans_regions(regions), inc, rule, 2025)
+    assert not policy.is_recognised(84999, 5, policy.spans_regions(regions), inc, rule, 2032)
     assert policy.subsidy(84999, False, inc) == 0.0
-    assert policy.is_recognised(85000, 2, policy.spans_regions(regions), inc, rule, 2025)
+    assert policy.is_recognised(85000, 2, policy.spans_regions(regions), inc, rule, 2032)
     assert policy.subsidy(100000, True, inc) == pytest.approx(90000)
 
 
-def test_the_2019_call_asked_for_four_municipalities_not_inhabitants():
-    """cultuurbovenlokaal.be, call for 2020-2025: at least four surrounding municipalities; the
-    85,000 norm holds from the applications for 2026-2031 (2025)."""
+def test_the_norm_of_each_application():
+    """cultuurbovenlokaal.be, call for 2020-2025: at least four surrounding municipalities, no
+    population. VVSG 16-04-2024: applications in 2026, 85,000 inhabitants from 2027, or four
+    adjacent municipalities in a transition to 2032; after it, 85,000 alone."""
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     assert policy.is_recognised(40000, 4, False, inc, rule, 2019)        # a small rural IGS of four
     assert not policy.is_recognised(300000, 3, False, inc, rule, 2019)   # three large ones are not an IGS
-    assert not policy.is_recognised(40000, 4, False, inc, rule, 2025)    # the same four must grow or merge
-    assert policy.recognition_norm(IncentiveConfig(norm_from=2016), 2019) == (85000.0, 2)
+    assert policy.is_recognised(40000, 4, False, inc, rule, 2026)        # the transition keeps it (to 2032)
+    assert policy.is_recognised(300000, 3, False, inc, rule, 2026)       # the norm admits three large ones
+    assert not policy.is_recognised(40000, 3, False, inc, rule, 2026)
+    assert not policy.is_recognised(40000, 4, False, inc, rule, 2032)    # after the transition: grow or merge
+    assert policy.recognition_norm(inc, 2032) == (85000.0, policy.NO_MEMBERS_RULE)
+    assert policy.recognition_norm(IncentiveConfig(norm_from=2016, transition_until=2016), 2019) \
+        == (85000.0, policy.NO_MEMBERS_RULE)
 
 
 def test_recognition_is_applied_for_per_period():
     inc = IncentiveConfig()
     # before the first period (the earlier decree) at any time; then only in the last year of a
-    # period, for the next one
-    assert [y for y in range(2016, 2039) if policy.recognition_open(inc, y)] == [2016, 2017, 2018, 2019, 2025,
-                                                                               2031, 2037]
-    assert [policy.granted_until(inc, y) for y in (2017, 2019, 2025, 2031)] == [2019, 2025, 2031, 2037]
+    # period, for the next one: the first period ran to 2026 (VVSG: new recognition from 2027)
+    assert [y for y in range(2016, 2040) if policy.recognition_open(inc, y)] == [2016, 2017, 2018, 2019, 2026,
+                                                                               2032, 2038]
+    assert [policy.granted_until(inc, y) for y in (2017, 2019, 2026, 2032)] == [2019, 2026, 2032, 2038]
+    six = IncentiveConfig(first_period_years=6)   # equal periods: 2020-2025, 2026-2031, ...
+    assert [y for y in range(2020, 2040) if policy.is_renewal_year(six, y)] == [2025, 2031, 2037]
 
 
 def test_subsidy_floor_and_network_bonus():

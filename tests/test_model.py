@@ -85,7 +85,7 @@ def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
                    and policy.is_recognised(a.population, a.n_members, a.spans_regions, inc, rule, a.year)
                    for a in before.itertuples()), row
     # below the norm in the first period: recognised with four or more members only
-    first = small[small["year"] < inc.period_start + inc.period_years]
+    first = small[small["year"] < inc.period_start + inc.first_period_years]
     assert first["recognised"].any(), "the 2019 call recognises small IGS of four municipalities"
     assert (first.loc[first["recognised"], "n_members"] >= inc.min_members).all()
     # applications before the period are open every year: an IGS of four or more is recognised
@@ -95,10 +95,10 @@ def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
 
 
 def test_recognition_threshold_is_a_lever(run):
-    """With the norm in force from the start (applications open every year before 2020), an
+    """With the norm alone in force from the start (applications open every year before 2020), an
     IGS is subsidised exactly when it reaches the threshold, and the threshold decides for
     some: IGS between 40,000 and 85,000 inhabitants exist."""
-    low = run(["start=empty", "end_year=2019", "incentive.norm_from=2016",
+    low = run(["start=empty", "end_year=2019", "incentive.norm_from=2016", "incentive.transition_until=2016",
                "incentive.recognition_threshold=40000"], 0).igs
     assert ((low["subsidy_eur"] > 0) == (low["population"] >= 40000)).all()
     assert low["population"].between(40000, 85000, inclusive="left").any()

@@ -183,13 +183,21 @@ def test_real_start_needs_flemish_data():
 
 def test_recognition_runs_to_the_end_of_its_period():
     inc = IncentiveConfig()
-    assert [policy.period_end(inc, y) for y in (2020, 2025, 2026, 2031, 2032)] == [2025, 2025, 2031, 2031, 2037]
-    assert [y for y in range(2020, 2040) if policy.is_renewal_year(inc, y)] == [2025, 2031, 2037]
-    # an IGS below the norm recognised for 2026-2031 is not recognised again in 2032 unless it grows
-    model = _model(["end_year=2037"])
+    assert [policy.period_end(inc, y) for y in (2020, 2025, 2026, 2027, 2032, 2033)] == [2026, 2026, 2026, 2032,
+                                                                                          2032, 2038]
+    assert [y for y in range(2020, 2040) if policy.is_renewal_year(inc, y)] == [2026, 2032, 2038]
+    # the real IGS are recognised to 2026; in 2026 those below the norm are recognised again,
+    # to 2032, only with four or more municipalities (the transition); IJzervallei has three on
+    # the 2025 map (its members merged) and must grow
+    model = _model(["end_year=2038"])
     small = [g for g in model.igs.values() if model.population[g.members].sum() < 85000]
     assert len(small) == 4 and all(g.recognised for g in small)
-    assert all(model.recognised_until[g.igs_id] == 2031 for g in small)
+    assert all(model.recognised_until[g.igs_id] == 2026 for g in small)
+    model.step()   # 2026: the application for 2027-2032
+    still = [g for g in small if g.igs_id in model.igs and model.population[g.members].sum() < 85000]
+    assert all(model.recognised_until[g.igs_id] == 2026 for g in still if len(g.members) < 4)
+    assert all(model.recognised_until[g.igs_id] in (2026, 2032) for g in still)   # 2026: voted not to apply
+    assert any(model.recognised_until[g.igs_id] == 2032 for g in still if len(g.members) >= 4)
 
 
 def test_network_rounds_and_drawing_rights_follow_the_calendar():

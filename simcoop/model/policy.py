@@ -36,22 +36,31 @@ def home_region(member_regions: np.ndarray, member_population: np.ndarray) -> in
     return int(np.argmax(totals))
 
 
+NO_NORM = float("inf")   # inhabitants no IGS reaches: the members' rule alone decides
+NO_MEMBERS_RULE = 10**9  # municipalities no IGS has: the population norm alone decides
+
+
 def recognition_norm(inc: IncentiveConfig, year: int) -> tuple[float, int]:
-    """(inhabitants, members) an application in `year` must reach. The call for 2020-2025
-    asked for at least four surrounding municipalities and no population; the amended decree
-    asks for 85,000 inhabitants, from the applications for 2026-2031 (`norm_from`, 2025). So
-    small rural IGS could be recognised in the first period and must grow or merge after it."""
+    """(inhabitants, municipalities) an application in `year` must reach one of. The call for
+    2020-2025 asked for at least four surrounding municipalities and no population; the
+    amended decree asks for 85,000 inhabitants from the application of 2026 (`norm_from`), but
+    an IGS of four adjacent municipalities stays recognisable in a transition to 2032
+    (`transition_until`: a recognition granted now must end by then). So small rural IGS are
+    recognised for 2020-2026, may go on to 2032, and must grow or merge after that."""
     if year < inc.norm_from:
-        return 0.0, inc.min_members
-    return inc.recognition_threshold, 2
+        return NO_NORM, inc.min_members
+    if granted_until(inc, year) <= inc.transition_until:
+        return inc.recognition_threshold, inc.min_members
+    return inc.recognition_threshold, NO_MEMBERS_RULE
 
 
 def recognisable(total_population: float, n_members: int, spans: bool, threshold: float, min_members: int,
                  rule_in_force: bool) -> bool:
-    """Recognition: at least the threshold in inhabitants and `min_members` members; one region
-    once the rule holds. `spans`: the members come from more than one region. Plain arithmetic,
-    compiled by `simcoop.model.kernels` for many member sets at once."""
-    return total_population >= threshold and n_members >= min_members and not (rule_in_force and spans)
+    """Recognition: at least the threshold in inhabitants or at least `min_members` members
+    (`recognition_norm` sets one of them out of reach where only the other counts); one region
+    once the rule holds. `spans`: the members come from more than one region. Plain
+    arithmetic, compiled by `simcoop.model.kernels` for many member sets at once."""
+    return (total_population >= threshold or n_members >= min_members) and not (rule_in_force and spans)
 
 
 def is_recognised(total_population: float, n_members: int, spans: bool, inc: IncentiveConfig,
@@ -79,31 +88,37 @@ def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, net
                           inc.network_bonus_per_inhabitant)
 
 
+def period_end(inc: IncentiveConfig, year: int) -> int:
+    """The last year of the recognition period holding `year`: recognition, once granted,
+    runs to the end of its period, even if members leave in between. The first period is
+    `first_period_years` long (2020-2026), the next ones `period_years` (2027-2032, ...);
+    before the first, the year before it."""
+    if year < inc.period_start:
+        return inc.period_start - 1
+    first_end = inc.period_start + inc.first_period_years - 1
+    if year <= first_end:
+        return first_end
+    return first_end + -(-(year - first_end) // inc.period_years) * inc.period_years
+
+
 def is_renewal_year(inc: IncentiveConfig, year: int) -> bool:
-    """The last year of a recognition period (2025, 2031, ...): members decide whether to go on
+    """The last year of a recognition period (2026, 2032, ...): members decide whether to go on
     into the next period, free of the exit cost, and IGS may split."""
-    return year >= inc.period_start and (year - inc.period_start + 1) % inc.period_years == 0
+    return year >= inc.period_start and period_end(inc, year) == year
 
 
 def recognition_open(inc: IncentiveConfig, year: int) -> bool:
     """Whether an IGS not yet recognised can be recognised this year: applications are for a
-    whole period, made in its last year for the next one (2019 for 2020-2025, 2025 for
-    2026-2031, ...); before the first period (the earlier decree) at any time. An IGS founded
+    whole period, made in its last year for the next one (2019 for 2020-2026, 2026 for
+    2027-2032, ...); before the first period (the earlier decree) at any time. An IGS founded
     within a period waits, unsubsidised, for the next application year."""
     return year < inc.period_start or is_renewal_year(inc, year)
 
 
 def granted_until(inc: IncentiveConfig, year: int) -> int:
     """The last year of the recognition granted in application year `year`: the next period
-    (an application in 2025 is for 2026-2031); before the first period, to its start."""
+    (an application in 2026 is for 2027-2032); before the first period, to its start."""
     return period_end(inc, year + 1)
-
-
-def period_end(inc: IncentiveConfig, year: int) -> int:
-    """The last year of the recognition period holding `year`: recognition, once granted,
-    runs to the end of its period, even if members leave in between."""
-    k = max(0, -(-(year - inc.period_start + 1) // inc.period_years))
-    return inc.period_start + k * inc.period_years - 1
 
 
 def is_network_round(inc: IncentiveConfig, year: int) -> bool:
