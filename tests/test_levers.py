@@ -143,14 +143,15 @@ def _model(overrides: list[str]) -> CooperationModel:
 
 
 def test_an_igs_founded_within_a_period_waits_for_the_next_application_year():
-    """From the real start nothing new is recognised before the 2031 application for 2032-2037,
-    so the number of recognised IGS cannot grow within 2026-2031 (P9)."""
-    model = _model(["end_year=2031"]).run()
-    new = [g for g in model.igs.values() if g.founded > 2025]
-    assert all(model.recognised_until.get(g.igs_id, 0) in (0, 2037) for g in new)
-    yearly = model.datacollector.get_model_vars_dataframe()
-    assert (yearly.loc[yearly["year"] < 2031, "n_recognised"] <= 19).all()
-    assert (yearly["n_recognised"] >= 15).all()
+    """From the real start, 2026 is the application year for 2027-2032; an IGS founded later
+    waits for the 2032 application (for 2033-2038), so the number of recognised IGS cannot
+    grow within 2027-2032 (P9)."""
+    model = _model(["end_year=2032"]).run()
+    later = [g for g in model.igs.values() if g.founded > 2026]
+    assert all(model.recognised_until.get(g.igs_id, 0) in (0, 2038) for g in later)
+    counts = model.datacollector.get_model_vars_dataframe().set_index("year")["n_recognised"]
+    assert (counts.loc[2027:2031] <= counts.loc[2027]).all()
+    assert (counts >= 15).all()
 
 
 def test_the_per_budget_key_lowers_what_rich_members_get_back_per_euro_and_weighs_on_staying():
@@ -205,13 +206,15 @@ def test_a_partner_invited_to_split_off_weighs_its_balance_as_in_its_own_menu():
 
 
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():
-    model = _model(["end_year=2031"])
+    model = _model(["end_year=2032"])
     member = int(np.flatnonzero(model.member_of >= 0)[0])
+    model.year = 2028   # within 2027-2032
     costly = decisions.menus(model, np.array([member]))[member]
     assert costly.utilities[costly.kinds == decisions.LEAVE][0] == pytest.approx(-model.cfg.behaviour.exit_cost)
-    model.year = 2031
-    free = decisions.menus(model, np.array([member]))[member]
-    assert free.utilities[free.kinds == decisions.LEAVE][0] == 0.0
+    for last_year in (2026, 2032):   # the end of the first period and of the next
+        model.year = last_year
+        free = decisions.menus(model, np.array([member]))[member]
+        assert free.utilities[free.kinds == decisions.LEAVE][0] == 0.0
 
 
 def test_untended_trust_decays_outside_igs():
