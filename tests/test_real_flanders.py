@@ -187,8 +187,8 @@ def test_recognition_runs_to_the_end_of_its_period():
                                                                                           2032, 2038]
     assert [y for y in range(2020, 2040) if policy.is_renewal_year(inc, y)] == [2026, 2032, 2038]
     # the real IGS are recognised to 2026; in 2026 those below the norm are recognised again,
-    # to 2032, only with four or more municipalities (the transition); IJzervallei has three on
-    # the 2025 map (its members merged) and must grow
+    # to 2032, only with four or more municipalities (the transition); in seed 0 Lo-Reninge
+    # leaves IJzervallei in the renewal year, which then has three and must grow
     model = _model(["end_year=2038"])
     small = [g for g in model.igs.values() if model.population[g.members].sum() < 85000]
     assert len(small) == 4 and all(g.recognised for g in small)
