@@ -115,20 +115,23 @@ class IncentiveConfig:
     norm_from: int = param(2026, "year", 1990, 2100,
                            "VVSG 16-04-2024: IGS apply for a new recognition in 2026, and from 2027 need "
                            "85,000 inhabitants; the call for 2020-2025 (cultuurbovenlokaal.be, "
-                           "'Voorwaarden', deadline 1 October 2019) had no population norm")
+                           "'Voorwaarden', deadline 1 October 2019) had no population norm; the first "
+                           "application year under the norm")
     min_members: int = param(4, "municipalities", 2, 20,
                              "cultuurbovenlokaal.be, call for 2020-2025: 'minimaal vier omliggende "
                              "gemeenten'; VVSG 16-04-2024: the same four adjacent municipalities keep an IGS "
                              "below 85,000 recognised in the transition")
     transition_until: int = param(2032, "year", 1990, 2100,
                                   "VVSG 16-04-2024: below 85,000 inhabitants 'tot 2032 een overgangsperiode', "
-                                  "for IGS of at least four adjacent municipalities")
+                                  "for IGS of at least four adjacent municipalities; the last year of a period, "
+                                  "or a year before norm_from to switch it off")
     subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
                                           "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
     subsidy_minimum: float = param(0.0, "EUR/year", 0, 1e6,
                                    "digest Actors: 2023 draft has a EUR 100,000 minimum (to check)")
     period_start: int = param(2020, "year", 1990, 2100,
-                              "digest Actors: 19 IGS recognised end 2019 for 2020-2025")
+                              "digest Actors: 19 IGS recognised end 2019 for 2020-2025, run on to 2026 "
+                              "(first_period_years)")
     first_period_years: int = param(7, "years", 1, 20,
                                     "VVSG 16-04-2024: the next recognition is applied for in 2026, from 2027 "
                                     "(seed 004: networks for 2027-2032), so the first period runs to 2026")
@@ -333,6 +336,39 @@ def register() -> None:
         store.store(group="experiment", name=path.name[: -len(".yaml")], node=node, package="_global_")
 
 
+def period_end_of(period_start: int, first_period_years: int, period_years: int, year: int) -> int:
+    """The last year of the recognition period holding `year` (`policy.period_end`): the first
+    period is `first_period_years` long, the next ones `period_years`; before the first, the
+    year before it. Here, below the model, so that `validate` can check calendar settings."""
+    if year < period_start:
+        return period_start - 1
+    first_end = period_start + first_period_years - 1
+    if year <= first_end:
+        return first_end
+    return first_end + -(-(year - first_end) // period_years) * period_years
+
+
+def _check_calendar(inc: dict) -> None:
+    """The norm starts in an application year and the transition ends with a period (or
+    before the norm, which switches it off): other years would be rounded silently to the
+    next application or period end."""
+    def end(year: int) -> int:
+        return period_end_of(inc["period_start"], inc["first_period_years"], inc["period_years"], year)
+    first_ends = sorted({end(y) for y in range(inc["period_start"], inc["period_start"] + 40)})[:3]
+    ends = ", ".join(str(y) for y in first_ends) + ", ..."
+    norm_from = inc["norm_from"]
+    if norm_from >= inc["period_start"] and end(norm_from) != norm_from:
+        raise ConfigError("incentive.norm_from", norm_from, f"an application year: before incentive.period_start="
+                          f"{inc['period_start']} or the last year of a recognition period ({ends})")
+    first_grant_end = end(norm_from + 1)
+    until = inc["transition_until"]
+    if until >= norm_from and (until < first_grant_end or end(until) != until):
+        later = ", ".join(str(y) for y in sorted({end(y) for y in range(first_grant_end, first_grant_end + 40)})[:3])
+        raise ConfigError("incentive.transition_until", until, f"the last year of a recognition period from the "
+                          f"first grant under the norm on ({later}, ...) or a year before incentive.norm_from="
+                          f"{norm_from} (no transition)")
+
+
 def fmt_number(x: object) -> str:
     """Integers without exponent, other numbers short (for messages and the docs table)."""
     if isinstance(x, bool) or not isinstance(x, (int, float)):
@@ -415,6 +451,7 @@ def validate(cfg: DictConfig | dict) -> None:
             raise ConfigError(name, value, _accepted(f))
         if low is not None and not (low <= value <= high):
             raise ConfigError(name, value, f"{fmt_number(low)} to {fmt_number(high)} ({meta['unit']})")
+    _check_calendar(values["incentive"])
     if values["end_year"] < values["start_year"]:   # inclusive: end_year = start_year runs one year
         raise ConfigError("end_year", values["end_year"], f"start_year={values['start_year']} or a later year")
     rule = values["region_rule"]

@@ -139,10 +139,13 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
         assert (got[4] >= 0).any()
 
 
-@pytest.mark.parametrize("year", [2019, 2025, 2035])   # the 2019 call's members rule; the norm; and the region rule
+# the 2019 call's members rule; closed (granted only); the transition (norm or members); the norm
+# alone under the region rule
+@pytest.mark.parametrize("year", [2019, 2025, 2026, 2032])
 def test_recognition_equals_the_numpy_rules(year):
     """The reference is the numpy form of policy's rules (at least four members before
-    `norm_from`, at least the threshold from then on, one region under the rule; per inhabitant
+    `norm_from`; then the threshold or four members while the grant ends by
+    `transition_until`, the threshold alone after; one region under the rule; per inhabitant
     with a floor plus the network bonus), as policy.is_recognised and policy.subsidy computed
     them before the kernel."""
     from simcoop.config import IncentiveConfig, RegionRuleConfig
@@ -160,7 +163,12 @@ def test_recognition_equals_the_numpy_rules(year):
     rule = RegionRuleConfig(mode="forced")
     # the numpy expressions of evaluation.set_economics before the kernel
     open_now = policy.recognition_open(inc, year)
-    ok = n_members >= inc.min_members if year < inc.norm_from else population >= inc.recognition_threshold
+    if year < inc.norm_from:
+        ok = n_members >= inc.min_members
+    elif policy.granted_until(inc, year) <= inc.transition_until:
+        ok = (population >= inc.recognition_threshold) | (n_members >= inc.min_members)
+    else:
+        ok = population >= inc.recognition_threshold
     if policy.region_rule_in_force(rule, year):
         ok = ok & ~spans
     recognised = granted | (open_now & ok)
@@ -178,7 +186,11 @@ def test_recognition_equals_the_numpy_rules(year):
         # four or more are recognised, sets of fewer are not
         assert (~granted & (population < inc.recognition_threshold) & (n_members >= 4)).any()
         assert (~granted & (n_members < 4)).any()
-    if year == 2035:   # the region rule bites: some set above the threshold spans regions
+    if year == 2026:   # the members rule still decides: below the threshold, four members pass, fewer do not
+        small = ~granted & (population < inc.recognition_threshold)
+        assert recognised[small & (n_members >= 4)].all() and (small & (n_members >= 4)).any()
+        assert not recognised[small & (n_members < 4)].any() and (small & (n_members < 4)).any()
+    if year == 2032:   # the region rule bites: some set above the threshold spans regions
         assert (~granted & (population >= inc.recognition_threshold) & spans).any()
 
 

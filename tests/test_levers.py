@@ -176,8 +176,8 @@ def test_the_per_budget_key_lowers_what_rich_members_get_back_per_euro_and_weigh
 
 
 def test_an_igs_whose_members_lost_out_does_not_renew_at_the_end_of_its_period():
-    model = _model(["end_year=2031"])
-    model.year = 2031
+    model = _model(["end_year=2032"])
+    model.year = 2032                                   # the end of the period 2027-2032
     losing, doing_well = [g for g in model.igs.values() if len(g.members) >= 4][:2]
     for g, ratio in ((losing, -2.0), (doing_well, 0.5)):
         model.balance[g.members], model.paid[g.members] = ratio * 1e5, 1e5
@@ -189,8 +189,8 @@ def test_an_igs_whose_members_lost_out_does_not_renew_at_the_end_of_its_period()
 def test_a_partner_invited_to_split_off_weighs_its_balance_as_in_its_own_menu():
     """An invitation to found is judged against what staying is worth in the partner's own
     menu (terms, inertia and its balance per euro paid), not against the terms alone."""
-    model = _model(["end_year=2031"])
-    model.year = 2031                                   # a renewal year: splits are possible
+    model = _model(["end_year=2032"])
+    model.year = 2032                                   # a renewal year: splits are possible
     g = next(g for g in model.igs.values() if len(g.members) >= 4)
     founder, partner = g.members[:2]
     menu = decisions.menus(model, np.array([partner]))[partner]

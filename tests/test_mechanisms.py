@@ -129,7 +129,7 @@ def test_the_norm_of_each_application():
     assert not policy.is_recognised(40000, 3, False, inc, rule, 2026)
     assert not policy.is_recognised(40000, 4, False, inc, rule, 2032)    # after the transition: grow or merge
     assert policy.recognition_norm(inc, 2032) == (85000.0, policy.NO_MEMBERS_RULE)
-    assert policy.recognition_norm(IncentiveConfig(norm_from=2016, transition_until=2016), 2019) \
+    assert policy.recognition_norm(IncentiveConfig(norm_from=2016, transition_until=2015), 2019) \
         == (85000.0, policy.NO_MEMBERS_RULE)
 
 

@@ -77,7 +77,8 @@ def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
     assert (igs.loc[~igs["recognised"], "subsidy_eur"] == 0).all()
     assert (igs.loc[igs["recognised"], "subsidy_eur"] > 0).all()
     # every recognised IGS-year rests on an application that met the norm of its year (the 2019
-    # call's four municipalities, the 85,000 inhabitants from 2025) and runs to the end of its period
+    # call's four municipalities; from the 2026 application 85,000 inhabitants, or four municipalities
+    # in the transition) and runs to the end of its period
     inc, rule = IncentiveConfig(), RegionRuleConfig()   # the defaults the fixture runs
     for row in igs[igs["recognised"]].itertuples():
         before = igs[(igs["igs_id"] == row.igs_id) & (igs["year"] <= row.year)]
@@ -98,7 +99,7 @@ def test_recognition_threshold_is_a_lever(run):
     """With the norm alone in force from the start (applications open every year before 2020), an
     IGS is subsidised exactly when it reaches the threshold, and the threshold decides for
     some: IGS between 40,000 and 85,000 inhabitants exist."""
-    low = run(["start=empty", "end_year=2019", "incentive.norm_from=2016", "incentive.transition_until=2016",
+    low = run(["start=empty", "end_year=2019", "incentive.norm_from=2016", "incentive.transition_until=2015",
                "incentive.recognition_threshold=40000"], 0).igs
     assert ((low["subsidy_eur"] > 0) == (low["population"] >= 40000)).all()
     assert low["population"].between(40000, 85000, inclusive="left").any()

@@ -200,6 +200,19 @@ def test_recognition_runs_to_the_end_of_its_period():
     assert any(model.recognised_until[g.igs_id] == 2032 for g in still if len(g.members) >= 4)
 
 
+def test_calendar_settings_that_would_be_rounded_are_refused():
+    """A norm that starts outside an application year, or a transition that ends inside a
+    period, would silently move to the next one: a one-line error instead."""
+    with pytest.raises(ConfigError, match=r"incentive\.norm_from=2027 .*application year"):
+        compose(["incentive.norm_from=2027"])
+    with pytest.raises(ConfigError, match=r"incentive\.transition_until=2031 .*2032, 2038"):
+        compose(["incentive.transition_until=2031"])
+    with pytest.raises(ConfigError, match=r"incentive\.norm_from=2026 .*2025, 2031, 2037"):
+        compose(["incentive.first_period_years=6"])
+    off = to_sim_config(compose(["incentive.transition_until=2025"])).incentive   # before the norm: no transition
+    assert policy.recognition_norm(off, 2026) == (85000.0, policy.NO_MEMBERS_RULE)
+
+
 def test_network_rounds_and_drawing_rights_follow_the_calendar():
     inc = IncentiveConfig()
     assert [y for y in range(2020, 2036) if policy.is_network_round(inc, y)] == [2026, 2029, 2032, 2035]

@@ -37,7 +37,7 @@ def write(out: Path, everything: bool = False, folder: Path | None = None) -> Pa
     """Copy the embedded data to `out` (which must not exist) with the additions appended."""
     folder = folder or embedded_path()
     if out.exists():
-        raise SystemExit(f"{out} exists; give a new folder")
+        raise FileExistsError(f"{out} exists; give a new folder")
     shutil.copytree(folder, out)
     listed = pd.read_csv(folder / HERITAGE_FILE, dtype=str, encoding="utf-8")
     extra = additions(everything, folder)[listed.columns]
@@ -50,7 +50,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path, help="new folder for the data (must not exist)")
     parser.add_argument("--all", action="store_true", help="every complete list, also cooperations from 2017 on")
     args = parser.parse_args(argv)
-    print(write(args.out, args.all))
+    try:
+        print(write(args.out, args.all))
+    except FileExistsError as exc:
+        raise SystemExit(f"heritage_variant: {exc}") from None
 
 
 if __name__ == "__main__":

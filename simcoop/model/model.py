@@ -164,7 +164,7 @@ class CooperationModel(mesa.Model):
             self.trust.erode(beh.trust_erosion)
         for real in self.real.igs:
             g = IGS(self.next_igs_id, real.since, [int(i) for i in real.members], name=real.name, recognised=True)
-            # recognised for 2020-2025 and, as they go on, for the period the run starts in
+            # recognised for the first period (2020-2026) or, from a later start, the period it starts in
             self.recognised_until[g.igs_id] = policy.period_end(self.cfg.incentive, self.cfg.start_year)
             self.next_igs_id += 1
             self.igs[g.igs_id] = g

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcoop.config import BehaviourConfig, IncentiveConfig, RegionRuleConfig
+from simcoop.config import BehaviourConfig, IncentiveConfig, RegionRuleConfig, period_end_of
 
 
 def spans_regions(member_regions: np.ndarray) -> bool:
@@ -92,13 +92,8 @@ def period_end(inc: IncentiveConfig, year: int) -> int:
     """The last year of the recognition period holding `year`: recognition, once granted,
     runs to the end of its period, even if members leave in between. The first period is
     `first_period_years` long (2020-2026), the next ones `period_years` (2027-2032, ...);
-    before the first, the year before it."""
-    if year < inc.period_start:
-        return inc.period_start - 1
-    first_end = inc.period_start + inc.first_period_years - 1
-    if year <= first_end:
-        return first_end
-    return first_end + -(-(year - first_end) // inc.period_years) * inc.period_years
+    before the first, the year before it (`config.period_end_of`)."""
+    return period_end_of(inc.period_start, inc.first_period_years, inc.period_years, year)
 
 
 def is_renewal_year(inc: IncentiveConfig, year: int) -> bool:
