@@ -18,6 +18,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from simcoop.errors import ConfigError
+from simcoop import periods
 
 
 def param(default: Any, unit: str, low: float | None = None, high: float | None = None,
@@ -336,37 +337,24 @@ def register() -> None:
         store.store(group="experiment", name=path.name[: -len(".yaml")], node=node, package="_global_")
 
 
-def period_end_of(period_start: int, first_period_years: int, period_years: int, year: int) -> int:
-    """The last year of the recognition period holding `year` (`policy.period_end`): the first
-    period is `first_period_years` long, the next ones `period_years`; before the first, the
-    year before it. Here, below the model, so that `validate` can check calendar settings."""
-    if year < period_start:
-        return period_start - 1
-    first_end = period_start + first_period_years - 1
-    if year <= first_end:
-        return first_end
-    return first_end + -(-(year - first_end) // period_years) * period_years
-
-
-def _check_calendar(inc: dict) -> None:
+def _check_calendar(values: dict) -> None:
     """The norm starts in an application year and the transition ends with a period (or
     before the norm, which switches it off): other years would be rounded silently to the
-    next application or period end."""
-    def end(year: int) -> int:
-        return period_end_of(inc["period_start"], inc["first_period_years"], inc["period_years"], year)
-    first_ends = sorted({end(y) for y in range(inc["period_start"], inc["period_start"] + 40)})[:3]
-    ends = ", ".join(str(y) for y in first_ends) + ", ..."
-    norm_from = inc["norm_from"]
-    if norm_from >= inc["period_start"] and end(norm_from) != norm_from:
-        raise ConfigError("incentive.norm_from", norm_from, f"an application year: before incentive.period_start="
-                          f"{inc['period_start']} or the last year of a recognition period ({ends})")
-    first_grant_end = end(norm_from + 1)
-    until = inc["transition_until"]
-    if until >= norm_from and (until < first_grant_end or end(until) != until):
-        later = ", ".join(str(y) for y in sorted({end(y) for y in range(first_grant_end, first_grant_end + 40)})[:3])
+    next application or period end (`simcoop.periods`, the rules the model runs on)."""
+    inc = IncentiveConfig(**values)
+
+    def ends_from(year: int) -> str:
+        return ", ".join(str(y) for y in sorted({periods.period_end(inc, y) for y in range(year, year + 40)})[:3])
+    if not periods.recognition_open(inc, inc.norm_from):
+        raise ConfigError("incentive.norm_from", inc.norm_from, f"an application year: before incentive.period_start="
+                          f"{inc.period_start} or the last year of a recognition period "
+                          f"({ends_from(inc.period_start)}, ...)")
+    first_grant_end = periods.granted_until(inc, inc.norm_from)
+    until = inc.transition_until
+    if until >= inc.norm_from and (until < first_grant_end or periods.period_end(inc, until) != until):
         raise ConfigError("incentive.transition_until", until, f"the last year of a recognition period from the "
-                          f"first grant under the norm on ({later}, ...) or a year before incentive.norm_from="
-                          f"{norm_from} (no transition)")
+                          f"first grant under the norm on ({ends_from(first_grant_end)}, ...) or a year before "
+                          f"incentive.norm_from={inc.norm_from} (no transition)")
 
 
 def fmt_number(x: object) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simcoop.config import BehaviourConfig, IncentiveConfig, RegionRuleConfig, period_end_of
+from simcoop.config import BehaviourConfig, IncentiveConfig, RegionRuleConfig
+# the recognition calendar, shared with the config's validation
+from simcoop.periods import granted_until, is_renewal_year, period_end, recognition_open  # noqa: F401
 
 
 def spans_regions(member_regions: np.ndarray) -> bool:
@@ -86,34 +88,6 @@ def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, net
         return 0.0
     return subsidy_amount(total_population, network, inc.subsidy_minimum, inc.subsidy_per_inhabitant,
                           inc.network_bonus_per_inhabitant)
-
-
-def period_end(inc: IncentiveConfig, year: int) -> int:
-    """The last year of the recognition period holding `year`: recognition, once granted,
-    runs to the end of its period, even if members leave in between. The first period is
-    `first_period_years` long (2020-2026), the next ones `period_years` (2027-2032, ...);
-    before the first, the year before it (`config.period_end_of`)."""
-    return period_end_of(inc.period_start, inc.first_period_years, inc.period_years, year)
-
-
-def is_renewal_year(inc: IncentiveConfig, year: int) -> bool:
-    """The last year of a recognition period (2026, 2032, ...): members decide whether to go on
-    into the next period, free of the exit cost, and IGS may split."""
-    return year >= inc.period_start and period_end(inc, year) == year
-
-
-def recognition_open(inc: IncentiveConfig, year: int) -> bool:
-    """Whether an IGS not yet recognised can be recognised this year: applications are for a
-    whole period, made in its last year for the next one (2019 for 2020-2026, 2026 for
-    2027-2032, ...); before the first period (the earlier decree) at any time. An IGS founded
-    within a period waits, unsubsidised, for the next application year."""
-    return year < inc.period_start or is_renewal_year(inc, year)
-
-
-def granted_until(inc: IncentiveConfig, year: int) -> int:
-    """The last year of the recognition granted in application year `year`: the next period
-    (an application in 2026 is for 2027-2032); before the first period, to its start."""
-    return period_end(inc, year + 1)
 
 
 def is_network_round(inc: IncentiveConfig, year: int) -> bool:
