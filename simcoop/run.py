@@ -159,6 +159,7 @@ def collect(model: CooperationModel, config: dict) -> SimulationResult:
     # explicit dtypes, so that a run without any IGS stores the same column types as the others
     igs = dc.get_table_dataframe("igs").astype({"year": "int16", "igs_id": "int32", "n_members": "int16",
                                                  "host_nis": "Int32", "recognised": bool, "spans_regions": bool,
+                                                 "contiguous": bool,
                                                  "network": bool, "age": "int16", "igs_name": str})
     igs["igs_name"] = pd.Categorical(igs["igs_name"])
     names = igs[["year", "igs_id", "igs_name"]].astype({"igs_id": "Int32"})

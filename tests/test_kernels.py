@@ -139,6 +139,57 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
         assert (got[4] >= 0).any()
 
 
+def _grid(side: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A side x side grid of municipalities bordering left, right, up and down: the borders
+    as the model stores them (nb_ptr, nb_flat) and as an adjacency matrix."""
+    n = side * side
+    adjacency = np.zeros((n, n), dtype=bool)
+    for i in range(n):
+        r, c = divmod(i, side)
+        for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
+            if 0 <= rr < side and 0 <= cc < side:
+                adjacency[i, rr * side + cc] = True
+    nb = [np.flatnonzero(row) for row in adjacency]
+    nb_ptr = np.concatenate([[0], np.cumsum([len(x) for x in nb])]).astype(np.int64)
+    return nb_ptr, np.concatenate(nb).astype(np.int64), adjacency
+
+
+def _grown_sets(rng: np.random.Generator, adjacency: np.ndarray, lengths) -> list[np.ndarray]:
+    """One territory each: grown from a random municipality by random bordering ones, in
+    shuffled order (so the search cannot rely on the order of growth)."""
+    out = []
+    for k in lengths:
+        members = [int(rng.integers(len(adjacency)))]
+        while len(members) < k:
+            frontier = np.setdiff1d(np.flatnonzero(adjacency[members].any(axis=0)), members)
+            members.append(int(rng.choice(frontier)))
+        out.append(rng.permutation(members))
+    return out
+
+
+def test_contiguity_is_that_of_the_graph():
+    """policy.contiguous, compiled and from Python, against scipy's connected components, on
+    random sets (mostly in pieces) and grown ones (one territory) of a grid."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+    from simcoop.model import policy
+    rng = np.random.default_rng(5)
+    nb_ptr, nb_flat, adjacency = _grid()
+    flat, ptr = _sets(rng, len(adjacency), lengths=(1, 2, 3, 4, 5, 8, 2, 3, 4))
+    sets = [flat[ptr[s]:ptr[s + 1]] for s in range(len(ptr) - 1)] + _grown_sets(rng, adjacency, (2, 4, 7, 13, 40))
+    # a pair of neighbours with a third far away: in pieces although two touch
+    sets.append(np.array([0, 1, 399]))
+    expected = [connected_components(csr_matrix(adjacency[np.ix_(m, m)]), directed=False)[0] == 1 for m in sets]
+    assert any(expected) and not all(expected)
+    flat = np.concatenate(sets).astype(np.int64)
+    ptr = np.concatenate([[0], np.cumsum([len(m) for m in sets])]).astype(np.int64)
+    compiled = kernels.recognition(flat, ptr, np.ones(400), np.zeros(400, np.int64), nb_ptr, nb_flat,
+                                   np.zeros(len(sets), bool), np.zeros(len(sets), bool), True, False,
+                                   policy.NO_NORM, 1, 0.0, 0.0, 0.0, 0.0)[0]
+    assert compiled.tolist() == expected
+    assert [policy.contiguous(flat, ptr[s], ptr[s + 1], nb_ptr, nb_flat) for s in range(len(sets))] == expected
+
+
 # the 2019 call's members rule; closed (granted only); the transition (norm or members); the norm
 # alone under the region rule
 @pytest.mark.parametrize("year", [2019, 2025, 2026, 2032])
@@ -150,10 +201,19 @@ def test_recognition_equals_the_numpy_rules(year):
     them before the kernel."""
     from simcoop.config import IncentiveConfig, RegionRuleConfig
     from simcoop.model import policy
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
     rng = np.random.default_rng(3)
     land = _landscape(rng)
+    nb_ptr, nb_flat, adjacency = _grid()
     flat, ptr = _sets(rng, 400)
+    # as many sets again that are one territory, of the same lengths
+    grown = _grown_sets(rng, adjacency, np.diff(ptr))
+    flat = np.concatenate([flat, *grown]).astype(np.int64)
+    ptr = np.concatenate([ptr, ptr[-1] + np.cumsum([len(m) for m in grown])]).astype(np.int64)
     n_sets = len(ptr) - 1
+    one_piece = np.array([connected_components(csr_matrix(adjacency[np.ix_(m, m)]), directed=False)[0] == 1
+                          for m in np.split(flat, ptr[1:-1])])
     granted, network = rng.random(n_sets) < 0.3, rng.random(n_sets) < 0.5
     regions = land["region"][flat]
     spans = np.minimum.reduceat(regions, ptr[:-1]) != np.maximum.reduceat(regions, ptr[:-1])
@@ -163,10 +223,11 @@ def test_recognition_equals_the_numpy_rules(year):
     rule = RegionRuleConfig(mode="forced")
     # the numpy expressions of evaluation.set_economics before the kernel
     open_now = policy.recognition_open(inc, year)
+    members_rule = (n_members >= inc.min_members) & one_piece   # four adjacent municipalities
     if year < inc.norm_from:
-        ok = n_members >= inc.min_members
+        ok = members_rule
     elif policy.granted_until(inc, year) <= inc.transition_until:
-        ok = (population >= inc.recognition_threshold) | (n_members >= inc.min_members)
+        ok = (population >= inc.recognition_threshold) | members_rule
     else:
         ok = population >= inc.recognition_threshold
     if policy.region_rule_in_force(rule, year):
@@ -174,7 +235,7 @@ def test_recognition_equals_the_numpy_rules(year):
     recognised = granted | (open_now & ok)
     grant = np.where(recognised, np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * population)
                      + np.where(network, inc.network_bonus_per_inhabitant * population, 0.0), 0.0)
-    got = kernels.recognition(flat, ptr, land["population"], land["region"], granted, network, open_now,
+    got = kernels.recognition(flat, ptr, land["population"], land["region"], nb_ptr, nb_flat, granted, network, open_now,
                               policy.region_rule_in_force(rule, year), *policy.recognition_norm(inc, year),
                               inc.subsidy_minimum, inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant,
                               inc.coordinator_fte)
@@ -183,12 +244,16 @@ def test_recognition_equals_the_numpy_rules(year):
     assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
     assert recognised.any() and not recognised.all()
     if year == 2019:   # the members rule, not the population, decides: sets below the threshold of
-        # four or more are recognised, sets of fewer are not
-        assert (~granted & (population < inc.recognition_threshold) & (n_members >= 4)).any()
+        # four or more in one piece are recognised, sets in pieces or of fewer are not
+        small = ~granted & (population < inc.recognition_threshold) & (n_members >= 4)
+        assert recognised[small & one_piece].all() and (small & one_piece).any()
+        assert not recognised[small & ~one_piece].any() and (small & ~one_piece).any()
         assert (~granted & (n_members < 4)).any()
-    if year == 2026:   # the members rule still decides: below the threshold, four members pass, fewer do not
+    if year == 2026:   # the members rule still decides: below the threshold, four adjacent members
+        # pass, fewer or in pieces do not
         small = ~granted & (population < inc.recognition_threshold)
-        assert recognised[small & (n_members >= 4)].all() and (small & (n_members >= 4)).any()
+        assert recognised[small & (n_members >= 4) & one_piece].all() and (small & (n_members >= 4) & one_piece).any()
+        assert not recognised[small & ~one_piece].any() and (small & (n_members >= 4) & ~one_piece).any()
         assert not recognised[small & (n_members < 4)].any() and (small & (n_members < 4)).any()
     if year == 2032:   # the region rule bites: some set above the threshold spans regions
         assert (~granted & (population >= inc.recognition_threshold) & spans).any()

@@ -111,9 +111,9 @@ def test_dominance_index_runs_from_population_weights_to_capture():
 def test_no_subsidy_below_the_recognition_threshold():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     regions = np.array([0, 0])
-    assert not policy.is_recognised(84999, 5, policy.spans_regions(regions), inc, rule, 2032)
+    assert not policy.is_recognised(84999, 5, True, policy.spans_regions(regions), inc, rule, 2032)
     assert policy.subsidy(84999, False, inc) == 0.0
-    assert policy.is_recognised(85000, 2, policy.spans_regions(regions), inc, rule, 2032)
+    assert policy.is_recognised(85000, 2, True, policy.spans_regions(regions), inc, rule, 2032)
     assert policy.subsidy(100000, True, inc) == pytest.approx(90000)
 
 
@@ -122,12 +122,17 @@ def test_the_norm_of_each_application():
     population. VVSG 16-04-2024: applications in 2026, 85,000 inhabitants from 2027, or four
     adjacent municipalities in a transition to 2032; after it, 85,000 alone."""
     inc, rule = IncentiveConfig(), RegionRuleConfig()
-    assert policy.is_recognised(40000, 4, False, inc, rule, 2019)        # a small rural IGS of four
-    assert not policy.is_recognised(300000, 3, False, inc, rule, 2019)   # three large ones are not an IGS
-    assert policy.is_recognised(40000, 4, False, inc, rule, 2026)        # the transition keeps it (to 2032)
-    assert policy.is_recognised(300000, 3, False, inc, rule, 2026)       # the norm admits three large ones
-    assert not policy.is_recognised(40000, 3, False, inc, rule, 2026)
-    assert not policy.is_recognised(40000, 4, False, inc, rule, 2032)    # after the transition: grow or merge
+    assert policy.is_recognised(40000, 4, True, False, inc, rule, 2019)        # a small rural IGS of four
+    assert not policy.is_recognised(300000, 3, True, False, inc, rule, 2019)   # three large ones are not an IGS
+    assert policy.is_recognised(40000, 4, True, False, inc, rule, 2026)        # the transition keeps it (to 2032)
+    assert policy.is_recognised(300000, 3, True, False, inc, rule, 2026)       # the norm admits three large ones
+    assert not policy.is_recognised(40000, 3, True, False, inc, rule, 2026)
+    assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2032)    # after the transition: grow or merge
+    # "four adjacent municipalities": four in two pieces are not recognised on their number, and
+    # never were; 85,000 inhabitants are, in one piece or not
+    assert not policy.is_recognised(40000, 4, False, False, inc, rule, 2019)
+    assert not policy.is_recognised(40000, 6, False, False, inc, rule, 2026)
+    assert policy.is_recognised(90000, 6, False, False, inc, rule, 2026)
     assert policy.recognition_norm(inc, 2032) == (85000.0, policy.NO_MEMBERS_RULE)
     assert policy.recognition_norm(IncentiveConfig(norm_from=2016, transition_until=2015), 2019) \
         == (85000.0, policy.NO_MEMBERS_RULE)
@@ -154,12 +159,12 @@ def test_region_rule_from_announcement_to_deadline_to_repeal():
     rule = RegionRuleConfig(mode="forced", announce_year=2023, deadline=2028, repeal_year=2032)
     inc, two_regions = IncentiveConfig(), np.array([0, 1])
     assert policy.cross_region_allowed(rule, 2022) and not policy.cross_region_allowed(rule, 2023)
-    assert policy.is_recognised(1e5, 4, policy.spans_regions(two_regions), inc, rule, 2027)
-    assert not policy.is_recognised(1e5, 4, policy.spans_regions(two_regions), inc, rule, 2028)
+    assert policy.is_recognised(1e5, 4, True, policy.spans_regions(two_regions), inc, rule, 2027)
+    assert not policy.is_recognised(1e5, 4, True, policy.spans_regions(two_regions), inc, rule, 2028)
     assert policy.region_rule_in_force(rule, 2031) and not policy.region_rule_in_force(rule, 2032)
     assert policy.cross_region_allowed(rule, 2032)
     free = RegionRuleConfig(mode="free")
-    assert policy.is_recognised(1e5, 4, policy.spans_regions(two_regions), inc, free, 2040) and policy.cross_region_allowed(free, 2040)
+    assert policy.is_recognised(1e5, 4, True, policy.spans_regions(two_regions), inc, free, 2040) and policy.cross_region_allowed(free, 2040)
 
 
 def test_home_region_holds_most_inhabitants():

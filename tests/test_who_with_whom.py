@@ -104,9 +104,11 @@ def test_structure_counts_centres_norm_regions_and_sizes():
     s = ww.structure(labels, land, ALL6, norm=70)
     assert np.isnan(s.pop("centre_shadow"))    # every other municipality borders a centre city: no contrast
     assert s.pop("size_bias") == pytest.approx(-0.1782, abs=1e-4)  # all but the one of 30 inhabitants
-    assert s == pytest.approx({"centres_in_igs": 2, "igs_below_norm": 1, "igs_across_regions": 1, "n_igs": 2,
-                               "mean_members": 2.5, "max_members": 3, "coverage_municipalities": 5 / 6,
-                               "coverage_population": 145 / 175})
+    assert s == pytest.approx({"centres_in_igs": 2, "igs_below_norm": 1, "igs_across_regions": 1,
+                               "igs_not_contiguous": 0, "n_igs": 2, "mean_members": 2.5, "max_members": 3,
+                               "coverage_municipalities": 5 / 6, "coverage_population": 145 / 175})
+    # on a line, 0 and 2 without 1 between them are two pieces
+    assert ww.structure(np.array([0, NONE, 0, NONE, 1, 1]), land, ALL6, norm=70)["igs_not_contiguous"] == 1
 
 
 def test_the_centre_citys_shadow_compares_its_neighbours_with_the_others():
@@ -223,6 +225,7 @@ def test_a_model_that_reproduces_reality_scores_perfectly(truth):
             assert t.loc[(stat, sample), "model_mean"] == pytest.approx(t.loc[(stat, sample), "real"])
     assert t.loc[("centres_in_igs", "all"), "real"] == 4  # Roeselare, Sint-Niklaas, Genk, Kortrijk
     assert t.loc[("igs_across_regions", "all"), "real"] == 5  # Leie Schelde, de Merode, Dijk92, Ginter, Route42
+    assert t.loc[("igs_not_contiguous", "all"), "real"] == 0  # every real IGS is one territory
     assert (t.xs("adjusted_rand", level="statistic")["model_n"] == 4).all()
     targets = ww.targets(table).set_index("target")["met"]
     assert targets.all()

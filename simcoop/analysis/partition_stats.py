@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 from sklearn.metrics import adjusted_rand_score, roc_auc_score
 from sklearn.metrics.cluster import pair_confusion_matrix
 
@@ -20,8 +22,9 @@ from simcoop.data.landscape import Landscape
 
 NORM = 85_000
 PAIRWISE = ("adjusted_rand", "pair_precision", "pair_recall", "membership_auc", "region_coverage_spearman")
-STRUCTURE = ("centres_in_igs", "centre_shadow", "size_bias", "igs_below_norm", "igs_across_regions", "n_igs", "mean_members", "max_members",
-             "coverage_municipalities", "coverage_population")
+STRUCTURE = ("centres_in_igs", "centre_shadow", "size_bias", "igs_below_norm", "igs_across_regions",
+             "igs_not_contiguous", "n_igs", "mean_members", "max_members", "coverage_municipalities",
+             "coverage_population")
 STATISTICS = PAIRWISE + STRUCTURE
 N_BOOT = 1000
 
@@ -105,19 +108,26 @@ def size_bias(member: np.ndarray, population: np.ndarray) -> float:
     return float(np.corrcoef(member.astype(float), np.log(population))[0, 1])
 
 
+def one_territory(members: np.ndarray, adjacency: np.ndarray) -> bool:
+    """Whether the municipalities are one territory on the map (all 19 real IGS are)."""
+    return connected_components(csr_matrix(adjacency[np.ix_(members, members)]), directed=False)[0] == 1
+
+
 def structure(labels: np.ndarray, land: Landscape, subset: np.ndarray, norm: float = NORM) -> dict[str, float]:
     """Counts of one partition within a subset: centre cities that are members, the centre
     cities' shadow over their neighbours' membership, the size bias of membership, IGS below
-    the norm or spanning reference regions, the member-count distribution, coverage."""
+    the norm, spanning reference regions or in pieces, the member-count distribution, coverage."""
     groups = igs_in(labels, land, subset)
     counts = np.array([len(g) for g in groups])
     member = labels[subset] != NONE
+    adjacency = land.adjacency_matrix()
     return {
         "centres_in_igs": float((land.centre[subset] & member).sum()),
         "centre_shadow": centre_shadow(member, land.borders_centre[subset], land.centre[subset]),
         "size_bias": size_bias(member, land.population[subset]),
         "igs_below_norm": float(sum(land.population[g].sum() < norm for g in groups)),
         "igs_across_regions": float(sum(len(np.unique(land.region[g])) > 1 for g in groups)),
+        "igs_not_contiguous": float(sum(not one_territory(g, adjacency) for g in groups)),
         "n_igs": float(len(groups)),
         "mean_members": float(counts.mean()) if len(counts) else np.nan,
         "max_members": float(counts.max()) if len(counts) else np.nan,

@@ -25,7 +25,7 @@ DECIMALS = {"adjusted_rand": 3, "pair_precision": 2, "pair_recall": 2, "membersh
             "region_coverage_spearman": 2, "centre_shadow": 2, "size_bias": 2, "coverage_municipalities": 2,
             "coverage_population": 2}
 TARGET_DECIMALS = {"ari_above_null": 3, "region_spearman": 2, "centres": 1}
-WHOLE = ("centres_in_igs", "igs_below_norm", "igs_across_regions", "n_igs", "max_members")
+WHOLE = ("centres_in_igs", "igs_below_norm", "igs_across_regions", "igs_not_contiguous", "n_igs", "max_members")
 GREY = (0.85, 0.85, 0.85)
 
 

@@ -95,17 +95,10 @@ def menus(model: CooperationModel, agents: np.ndarray) -> dict[int, Menu]:
     nb_row = np.repeat(np.arange(len(agents)), deg)
     nbrs = model.nb_flat[ragged_arange(model.nb_ptr[agents], deg)]
 
-    # reachable IGS: a member in the agent's region, or a member next door
-    regions = np.unique(own)
-    count = model.reg_ptr[regions + 1] - model.reg_ptr[regions]
-    towns = model.reg_flat[ragged_arange(model.reg_ptr[regions], count)]
-    town_igs = member_of[towns]
-    present = np.unique(np.repeat(regions, count)[town_igs >= 0] * span + town_igs[town_igs >= 0])
-    lo = np.searchsorted(present // span, own, side="left")
-    count = np.searchsorted(present // span, own, side="right") - lo
-    by_region = np.repeat(np.arange(len(agents)), count) * span + present[ragged_arange(lo, count)] % span
+    # reachable IGS: those with a member next door (cooperation on culture is territorial: all
+    # 19 real IGS are one territory, and a joiner next door keeps an IGS one)
     next_door = member_of[nbrs] >= 0
-    pairs = np.unique(np.concatenate([by_region, nb_row[next_door] * span + member_of[nbrs[next_door]]]))
+    pairs = np.unique(nb_row[next_door] * span + member_of[nbrs[next_door]])
     j_row, j_id = pairs // span, pairs % span
     keep = j_id != cur[j_row]
     j_row, j_id = j_row[keep], j_id[keep]

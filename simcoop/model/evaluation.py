@@ -85,7 +85,8 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     cfg, inc = model.cfg, model.cfg.incentive
     # compiled (kernels.recognition): policy's scalar rules (recognisable, subsidy_amount) per set
     recognised, grant, coordinators = kernels.recognition(
-        flat, ptr, model.population, model.region, granted, network, policy.recognition_open(inc, model.year),
+        flat, ptr, model.population, model.region, model.nb_ptr, model.nb_flat, granted, network,
+        policy.recognition_open(inc, model.year),
         policy.region_rule_in_force(cfg.region_rule, model.year), *policy.recognition_norm(inc, model.year),
         inc.subsidy_minimum,
         inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant, inc.coordinator_fte)

@@ -66,7 +66,8 @@ def _jit(fn):
 # The scalar rules the kernels call, for each set or member: registered with numba, so that
 # compiled code calling them (the kernels, and the rules calling each other) compiles them in
 # with the kernels' error model; from Python they stay the plain functions they are.
-RULES = (keys.share, keys.mixed_share, keys.fixed_plus_share, policy.recognisable, policy.subsidy_amount,
+RULES = (keys.share, keys.mixed_share, keys.fixed_plus_share, policy.contiguous, policy.recognisable,
+         policy.subsidy_amount,
          utility.minimum, utility.maximum, utility.working_relationship, utility.expertise_gap, utility.net_money,
          utility.staff_time_cost, utility.transaction_cost, utility.dominance_cost, utility.identity_fit,
          utility.centre_role, utility.scale_term, utility.knowledge_term, utility.drawing_rights_kept,
@@ -148,12 +149,14 @@ def contributions(key: int, need: np.ndarray, pop: np.ndarray, budget: np.ndarra
 
 @_jit
 def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, region: np.ndarray,
-                granted: np.ndarray, network: np.ndarray, open_now: bool, rule_in_force: bool, threshold: float,
-                min_members: int, subsidy_minimum: float, subsidy_per_inhabitant: float, network_bonus: float,
-                coordinator_fte: float):
+                nb_ptr: np.ndarray, nb_flat: np.ndarray, granted: np.ndarray, network: np.ndarray, open_now: bool,
+                rule_in_force: bool, threshold: float, min_members: int, subsidy_minimum: float,
+                subsidy_per_inhabitant: float, network_bonus: float, coordinator_fte: float):
     """Recognition, Flemish subsidy and Flemish-funded coordinators of member sets for
     `evaluation.set_economics`, by `policy.recognisable` and `policy.subsidy_amount`: a set not
-    granted is recognised only while applications are open (`open_now`)."""
+    granted is recognised only while applications are open (`open_now`). Whether its members
+    are one territory (`policy.contiguous`, over the borders `nb_ptr`, `nb_flat`) is searched
+    only where the members rule decides: enough members and below the threshold."""
     n_sets = len(ptr) - 1
     pop = np.empty(len(flat))
     for k in range(len(flat)):
@@ -169,8 +172,13 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
             lo_region = min(lo_region, region[flat[k]])
             hi_region = max(hi_region, region[flat[k]])
         spans = lo_region != hi_region
-        recognised[s] = granted[s] or (open_now and policy.recognisable(total[s], ptr[s + 1] - ptr[s], spans,
-                                                                        threshold, min_members, rule_in_force))
+        n = ptr[s + 1] - ptr[s]
+        if granted[s] or not open_now:
+            recognised[s] = granted[s]
+        else:
+            adjacent = (n >= min_members and total[s] < threshold
+                        and policy.contiguous(flat, ptr[s], ptr[s + 1], nb_ptr, nb_flat))
+            recognised[s] = policy.recognisable(total[s], n, adjacent, spans, threshold, min_members, rule_in_force)
         if recognised[s]:
             subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_per_inhabitant,
                                                network_bonus)

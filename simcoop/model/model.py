@@ -37,7 +37,8 @@ from simcoop.data.landscape import Landscape, embedded_path, load_landscape, syn
 
 EVENT_COLUMNS = ["year", "event", "igs_id", "nis", "reason"]
 IGS_COLUMNS = ["year", "igs_id", "igs_name", "n_members", "population", "recognised", "subsidy_eur", "paid_fte",
-               "host_nis", "dominance", "centre_excess", "gini_net_benefit", "spans_regions", "network", "age"]
+               "host_nis", "dominance", "centre_excess", "gini_net_benefit", "spans_regions", "contiguous",
+               "network", "age"]
 VOLUNTARY = ("choice", "switch", "split")   # leave reasons that are a member's own decision
 PRE_HISTORY_YEARS = 9   # 2016-2025: the years of informal contact and erosion before the real start
 
@@ -78,9 +79,6 @@ class CooperationModel(mesa.Model):
         # neighbouring pairs (row, col) in row-major order, as np.nonzero of an adjacency matrix gives them
         pair_keys = np.unique(np.repeat(np.arange(n, dtype=np.int64), degree) * n + self.nb_flat)
         self.adjacent_pairs = (pair_keys // n, pair_keys % n)
-        by_region = np.argsort(self.region, kind="stable")
-        self.reg_ptr = np.searchsorted(self.region[by_region], np.arange(int(self.region.max()) + 2))
-        self.reg_flat = by_region.astype(np.int64)
         self.budget = attrs.budget
         self.culture_budget = attrs.culture_budget
         self.budget_pressure = np.ones(n)  # >1 in a year of budget shock: contributions weigh more
@@ -275,15 +273,18 @@ class CooperationModel(mesa.Model):
         self._pending[i] = False
 
     def _moved(self, involved: list[int] | np.ndarray) -> None:
-        """After a move: the options of everyone in the regions of, or next door to, the
-        municipalities involved may have changed."""
+        """After a move: the options of the municipalities involved (all members of the IGS
+        concerned and the mover), and of everyone next door to them, may have changed (an IGS
+        is reached through a member next door)."""
         involved = np.asarray(involved, dtype=np.int64)
         if involved.size:
-            regions = np.unique(self.region[involved])
-            count = self.reg_ptr[regions + 1] - self.reg_ptr[regions]
-            self._stale[self.reg_flat[decisions.ragged_arange(self.reg_ptr[regions], count)]] = True
+            self._stale[involved] = True
             deg = self.nb_ptr[involved + 1] - self.nb_ptr[involved]
             self._stale[self.nb_flat[decisions.ragged_arange(self.nb_ptr[involved], deg)]] = True
+
+    def contiguous(self, members: np.ndarray) -> bool:
+        """Whether these municipalities are one territory on the map (`policy.contiguous`)."""
+        return bool(policy.contiguous(members, 0, len(members), self.nb_ptr, self.nb_flat))
 
     def renew_or_disband(self) -> None:
         """At the end of a period each recognised IGS decides as a body whether to apply for the
@@ -341,8 +342,8 @@ class CooperationModel(mesa.Model):
                     g.network, g.network_from = False, 0
                     self.networked_ids.discard(g.igs_id)
                 if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and policy.is_recognised(
-                        g.economics.population, n, policy.spans_regions(self.region[members]), self.cfg.incentive,
-                        self.cfg.region_rule, self.year):   # an application for the next period granted
+                        g.economics.population, n, self.contiguous(members), policy.spans_regions(self.region[members]),
+                        self.cfg.incentive, self.cfg.region_rule, self.year):   # an application for the next period granted
                     self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
                                                           policy.granted_until(self.cfg.incentive, self.year))
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
@@ -486,6 +487,7 @@ class CooperationModel(mesa.Model):
         pair_trust = [self.trust[np.ix_(g.members, g.members)][~np.eye(len(g.members), dtype=bool)].mean()
                       for g in groups]
         spans = np.array([policy.spans_regions(self.region[g.members]) for g in groups], dtype=bool)
+        one_territory = [self.contiguous(np.array(g.members, dtype=np.int64)) for g in groups]
         nan = float("nan")
         self.current = {
             "year": self.year,
@@ -518,7 +520,7 @@ class CooperationModel(mesa.Model):
             "budget_shocks": int(self.shocked.sum()),
             "legislature_start": policy.is_legislature_start(self.cfg.behaviour, self.year),
         }
-        for g, gi, sp in zip(groups, ginis, spans):
+        for g, gi, sp, ct in zip(groups, ginis, spans, one_territory):
             e = g.economics
             self.datacollector.add_table_row("igs", {
                 "year": self.year, "igs_id": g.igs_id, "igs_name": g.name, "n_members": len(g.members),
@@ -526,7 +528,7 @@ class CooperationModel(mesa.Model):
                 "recognised": g.recognised, "subsidy_eur": e.subsidy, "paid_fte": e.paid_fte,
                 "host_nis": int(self.land.nis[e.host]) if e.host >= 0 else None, "dominance": e.dominance,
                 "centre_excess": e.centre_excess, "gini_net_benefit": float(gi), "spans_regions": bool(sp),
-                "network": g.network, "age": g.age(self.year),
+                "contiguous": ct, "network": g.network, "age": g.age(self.year),
             })
 
     def record_membership(self) -> None:

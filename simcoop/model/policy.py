@@ -56,20 +56,48 @@ def recognition_norm(inc: IncentiveConfig, year: int) -> tuple[float, int]:
     return inc.recognition_threshold, NO_MEMBERS_RULE
 
 
-def recognisable(total_population: float, n_members: int, spans: bool, threshold: float, min_members: int,
-                 rule_in_force: bool) -> bool:
-    """Recognition: at least the threshold in inhabitants or at least `min_members` members
-    (`recognition_norm` sets one of them out of reach where only the other counts); one region
-    once the rule holds. `spans`: the members come from more than one region. Plain
-    arithmetic, compiled by `simcoop.model.kernels` for many member sets at once."""
-    return (total_population >= threshold or n_members >= min_members) and not (rule_in_force and spans)
+def contiguous(flat: np.ndarray, lo: int, hi: int, nb_ptr: np.ndarray, nb_flat: np.ndarray) -> bool:
+    """Whether the members flat[lo:hi] form one territory: every member reached from the first
+    across borders between members (`nb_flat[nb_ptr[i]:nb_ptr[i + 1]]`: the neighbours of i).
+    The members rule asks for "vier aangrenzende gemeenten" (VVSG, 16-04-2024), and all 19
+    real IGS of 2020-2025 are one territory on the 2025 map. A breadth-first search over the
+    few members (each neighbour looked up among them), compiled with the kernels."""
+    k = hi - lo
+    reached = np.zeros(k, np.bool_)
+    queue = np.empty(k, np.int64)
+    if k == 0:
+        return True
+    reached[0] = True
+    queue[0] = 0
+    head, tail = 0, 1
+    while head < tail:
+        a = flat[lo + queue[head]]
+        head += 1
+        for e in range(nb_ptr[a], nb_ptr[a + 1]):
+            for q in range(k):
+                if not reached[q] and flat[lo + q] == nb_flat[e]:
+                    reached[q] = True
+                    queue[tail] = q
+                    tail += 1
+    return tail == k
 
 
-def is_recognised(total_population: float, n_members: int, spans: bool, inc: IncentiveConfig,
+def recognisable(total_population: float, n_members: int, adjacent: bool, spans: bool, threshold: float,
+                 min_members: int, rule_in_force: bool) -> bool:
+    """Recognition: at least the threshold in inhabitants, or at least `min_members` members
+    that are one territory (`adjacent`, by `contiguous`; `recognition_norm` sets one of the two
+    out of reach where only the other counts); one region once the rule holds. `spans`: the
+    members come from more than one region. Plain arithmetic, compiled by
+    `simcoop.model.kernels` for many member sets at once."""
+    return ((total_population >= threshold or (n_members >= min_members and adjacent))
+            and not (rule_in_force and spans))
+
+
+def is_recognised(total_population: float, n_members: int, adjacent: bool, spans: bool, inc: IncentiveConfig,
                   rule: RegionRuleConfig, year: int) -> bool:
     """`recognisable` under the norm of `year` and the configured region rule."""
     threshold, min_members = recognition_norm(inc, year)
-    return recognisable(total_population, n_members, spans, threshold, min_members,
+    return recognisable(total_population, n_members, adjacent, spans, threshold, min_members,
                         region_rule_in_force(rule, year))
 
 
