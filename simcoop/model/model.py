@@ -252,7 +252,7 @@ class CooperationModel(mesa.Model):
 
         Decisions are sequential (each sees the moves made before it), but menus are
         evaluated in batches: all at once, then again only for municipalities still to
-        decide whose options a move may have changed (same region or next door)."""
+        decide whose options a move may have changed (involved in it or next door)."""
         self._stale[:] = True
         self._pending[:] = True
         self._menus.clear()
