@@ -200,7 +200,8 @@ class IgsConfig:
 @dataclass
 class BehaviourConfig:
     temperature: float = param(0.1, "utility", 0.001, 10, "assumption: noise of the logit choice")
-    w_scale: float = param(1.4, "utility", 0, 10, "digest Mechanism 2: economies of scale")
+    w_scale: float = param(1.0, "utility", 0, 10, "digest Mechanism 2: economies of scale; level "
+                           "calibrated in sample (docs/calibration.md)")
     scale_population: float = param(150000.0, "inhabitants", 10000, 2e6,
                                     "digest Mechanism 3: ideal scale 100,000-300,000 inhabitants")
     scale_max_population: float = param(300000.0, "inhabitants", 50000, 5e6,

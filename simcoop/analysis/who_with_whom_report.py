@@ -87,8 +87,10 @@ def markdown_scores(scores: pd.DataFrame, lang: str = "en", top: int = 5) -> str
     params = [c for c in scores.columns if c not in ("seeds", "loss") and not c.startswith("in_")]
     heads = [f"`{p}`" for p in params] + [label("ww.seeds", lang), label("ww.loss", lang)]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    whole = {p for p in params if scores[p].dtype.kind in "iu"}   # a row of mixed types comes as floats
     for _, r in scores.head(top).iterrows():
-        lines.append("| " + " | ".join([str(r[p]) for p in params] + [count(r["seeds"], lang),
+        lines.append("| " + " | ".join([str(int(r[p])) if p in whole else str(r[p]) for p in params]
+                                       + [count(r["seeds"], lang),
                                                                        number(r["loss"], lang, 3)]) + " |")
     return "\n".join(lines)
 
