@@ -144,7 +144,8 @@ class IncentiveConfig:
                                      "seed 004: applications from April 2026 for 2027-2032")
     network_round_interval: int = param(3, "years", 1, 20, "seed 004: a next round opens 1 April 2029")
     network_uptake: float = param(0.5, "probability per round", 0.0, 1.0,
-                                  "assumption: share of recognised IGS that apply in a round")
+                                  "assumption: share of recognised IGS that consider the call in a round "
+                                  "(they apply if their members gain)")
     network_bonus_per_inhabitant: float = param(0.20, "EUR/inhabitant/year", 0, 10,
                                                 "seed 004: a network brings money; amount an assumption")
     network_tasks_fte: float = param(0.05, "FTE per member", 0, 2,
@@ -306,7 +307,8 @@ class SampleConfig:
 
 @dataclass
 class SimConfig:
-    seed: int = param(0, "-", 0, 2**32 - 1, "the only source of randomness (model RNG)")
+    seed: int = param(0, "-", 0, 2**32 - 1, "the only source of randomness (the model RNG, and the stream of "
+                                                "network uptake derived from it)")
     start_year: int = param(2026, "year", 1990, 2100,
                             "set by the start group: 2026 after the real 2025 landscape; 2016 (subsidies "
                             "unearmarked) for a formation run")

@@ -319,7 +319,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "incentive.networks": ("netwerken vrijetijdsparticipatie", "leisure-participation networks"),
     "incentive.network_first_round": ("eerste oproep voor netwerken", "first call for networks"),
     "incentive.network_round_interval": ("jaren tussen oproepen voor netwerken", "years between calls for networks"),
-    "incentive.network_uptake": ("kans dat een IGS een netwerk aanvraagt", "probability that an IGS applies for a network"),
+    "incentive.network_uptake": ("kans dat een IGS een netwerkoproep overweegt", "probability that an IGS considers a network call"),
     "incentive.network_tasks_fte": ("taken van een netwerk (voltijds per lid)", "tasks of a network (FTE per member)"),
     "incentive.network_deadline": ("jaar waarin trekkingsrechten buiten een netwerk vervallen",
                                    "year drawing rights outside a network end"),

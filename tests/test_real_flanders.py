@@ -220,3 +220,34 @@ def test_network_rounds_and_drawing_rights_follow_the_calendar():
     off = IncentiveConfig(networks=False)
     assert not any(policy.is_network_round(off, y) for y in range(2020, 2040))
     assert policy.subsidy(100000, True, inc, network=True) == pytest.approx(100000 * (0.9 + 0.2))
+
+
+def _model_at_2026(overrides: list[str]) -> CooperationModel:
+    model = CooperationModel(to_sim_config(compose(overrides)))
+    model.step()   # 2026: the first network round
+    return model
+
+
+def test_an_igs_applies_for_a_network_only_if_its_members_gain():
+    """Seed 004: an IGS *can* apply. Its median member weighs the network's money against its
+    tasks: with tasks and no money none applies, with money and no tasks every IGS that takes up
+    the call does."""
+    costly = _model_at_2026(["end_year=2026", "incentive.network_uptake=1", "incentive.network_tasks_fte=1",
+                             "incentive.network_bonus_per_inhabitant=0"])
+    paying = _model_at_2026(["end_year=2026", "incentive.network_uptake=1", "incentive.network_tasks_fte=0",
+                             "incentive.network_bonus_per_inhabitant=2"])
+    assert not any(g.network_from for g in costly.igs.values())
+    recognised = [g for g in paying.igs.values() if g.recognised]
+    assert recognised and all(g.network_from == 2027 for g in recognised)
+
+
+def test_networks_draw_from_their_own_stream():
+    """Common random numbers: switching networks off changes no other draw of a run, so the
+    year before any network starts (2026) is the same with and without them."""
+    on = _model_at_2026(["end_year=2026", "incentive.network_uptake=1"])
+    off = _model_at_2026(["end_year=2026", "incentive.networks=false"])
+    assert any(g.network_from for g in on.igs.values())
+    assert np.array_equal(on.member_of, off.member_of)
+    assert np.array_equal(on.trust[np.arange(LAND.n), np.arange(LAND.n)[::-1]],
+                          off.trust[np.arange(LAND.n), np.arange(LAND.n)[::-1]])
+    assert on.rng.random() == off.rng.random()

@@ -233,6 +233,17 @@ def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     return statistics.median((values[:n] - values[n:]).tolist()) >= 0.0
 
 
+def wants_network(model: CooperationModel, g: IGS) -> bool:
+    """The members vote on applying for a leisure-participation network: the median member must
+    not lose in material terms from the network's money and tasks, weighed under this year's
+    rules (seed 004: an IGS *can* apply; the work falls on its members)."""
+    members = np.array(g.members, dtype=np.int64)
+    cand = Candidates.of([(int(i), members) for i in members])
+    cand.igs_id = np.full(len(members), g.igs_id, dtype=np.int64)
+    value = [evaluate(model, cand, network=np.full(len(members), flag)).terms.material for flag in (True, False)]
+    return statistics.median((value[0] - value[1]).tolist()) >= 0.0
+
+
 def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.ndarray) -> list[int]:
     """The invited neighbours who join a new IGS: it must beat staying alone, and each
     council must agree (one draw per partner that wants to, in invitation order)."""

@@ -59,6 +59,9 @@ class CooperationModel(mesa.Model):
 
     def __init__(self, cfg: SimConfig, land: Landscape | None = None):
         super().__init__(seed=cfg.seed)
+        # the uptake of network calls draws from a stream of its own, so that a run without
+        # networks keeps every other draw of its seed (common random numbers for paired levers)
+        self.uptake_rng = np.random.default_rng([1, cfg.seed])
         self.cfg = cfg
         self.year = cfg.start_year
         # the world (landscape, attributes, heritage cells) comes from the run's RNG, or from
@@ -232,10 +235,12 @@ class CooperationModel(mesa.Model):
                 g.network = True
                 self.networked_ids.add(g.igs_id)
         if policy.is_network_round(inc, self.year):
-            # recognised IGS without a network apply for the next years (seed 004: applications
-            # from April 2026 for 2027-2032); drawn in IGS order
+            # recognised IGS without a network take up the call (drawn in IGS order), and apply if
+            # their members gain from it, for the next years (seed 004: applications from April
+            # 2026 for 2027-2032)
             for g in self.igs.values():
-                if g.recognised and not g.network and not g.network_from and self.rng.random() < inc.network_uptake:
+                if (g.recognised and not g.network and not g.network_from
+                        and self.uptake_rng.random() < inc.network_uptake and decisions.wants_network(self, g)):
                     g.network_from = self.year + 1
         rule = self.cfg.region_rule
         if policy.region_rule_in_force(rule, self.year):
