@@ -61,7 +61,7 @@ class CooperationModel(mesa.Model):
         super().__init__(seed=cfg.seed)
         # the uptake of network calls draws from a stream of its own, so that a run without
         # networks keeps every other draw of its seed (common random numbers for paired levers)
-        self.uptake_rng = np.random.default_rng([1, cfg.seed])
+        self.uptake_rng = np.random.default_rng(np.random.SeedSequence(cfg.seed, spawn_key=(1,)))
         self.cfg = cfg
         self.year = cfg.start_year
         # the world (landscape, attributes, heritage cells) comes from the run's RNG, or from
