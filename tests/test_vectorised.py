@@ -110,6 +110,20 @@ def test_a_menu_offers_only_reachable_igs_in_order_and_never_the_own():
         assert np.isclose(menu.cdf[-1], 1.0) and (np.diff(menu.cdf) >= 0).all()
 
 
+def test_a_move_makes_stale_those_involved_and_their_neighbours_only():
+    """An IGS in pieces (members far apart) still has every member's menu rebuilt after a move:
+    the members are marked themselves, not only as someone's neighbour."""
+    model = _model_after(0)
+    far = [0, next(j for j in range(model.land.n) if j not in model.land.neighbours[0] and j != 0)]
+    model._stale[:] = False
+    model._moved(far)
+    expected = np.zeros(model.land.n, bool)
+    expected[far] = True
+    for i in far:
+        expected[model.land.neighbours[i]] = True
+    assert np.array_equal(model._stale, expected)
+
+
 @pytest.mark.parametrize("overrides,seed", [(SYNTHETIC, 2), (SYNTHETIC, 1),
                                              (["start=empty", "end_year=2022"], 0), (["end_year=2029"], 1),
                                              (["end_year=2030", "scenario=regions_by_2028"], 2)])
