@@ -187,6 +187,15 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
 
 
 @_jit
+def contiguous_sets(flat: np.ndarray, ptr: np.ndarray, nb_ptr: np.ndarray, nb_flat: np.ndarray) -> np.ndarray:
+    """`policy.contiguous` of each member set (the yearly record of every IGS)."""
+    out = np.empty(len(ptr) - 1, np.bool_)
+    for s in range(len(ptr) - 1):
+        out[s] = policy.contiguous(flat, ptr[s], ptr[s + 1], nb_ptr, nb_flat)
+    return out
+
+
+@_jit
 def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, budget: np.ndarray,
                       staff: np.ndarray, centre: np.ndarray, subsidy: np.ndarray, coordinators: np.ndarray,
                       key: int, budget_weight: float, fixed_share: float, contribution_per_inhabitant: float,

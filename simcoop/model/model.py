@@ -25,7 +25,7 @@ import pandas as pd
 
 from pathlib import Path
 
-from simcoop.model import decisions, metrics, policy, trust
+from simcoop.model import decisions, kernels, metrics, policy, trust
 from simcoop.data import realdata
 from simcoop.model.agents import Centrumstad, Municipality
 from simcoop.model.attributes import derive
@@ -289,7 +289,9 @@ class CooperationModel(mesa.Model):
 
     def contiguous(self, members: np.ndarray) -> bool:
         """Whether these municipalities are one territory on the map (`policy.contiguous`)."""
-        return bool(policy.contiguous(members, 0, len(members), self.nb_ptr, self.nb_flat))
+        members = np.asarray(members, dtype=np.int64)
+        return bool(kernels.contiguous_sets(members, np.array([0, len(members)], np.int64), self.nb_ptr,
+                                            self.nb_flat)[0])
 
     def renew_or_disband(self) -> None:
         """At the end of a period each recognised IGS decides as a body whether to apply for the
@@ -492,7 +494,9 @@ class CooperationModel(mesa.Model):
         pair_trust = [self.trust[np.ix_(g.members, g.members)][~np.eye(len(g.members), dtype=bool)].mean()
                       for g in groups]
         spans = np.array([policy.spans_regions(self.region[g.members]) for g in groups], dtype=bool)
-        one_territory = [self.contiguous(np.array(g.members, dtype=np.int64)) for g in groups]
+        bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
+        members_flat = np.fromiter((m for g in groups for m in g.members), dtype=np.int64, count=int(bounds[-1]))
+        one_territory = kernels.contiguous_sets(members_flat, bounds, self.nb_ptr, self.nb_flat).tolist()
         nan = float("nan")
         self.current = {
             "year": self.year,
