@@ -36,9 +36,13 @@ def flanders_sweep(tmp_path_factory) -> Path:
 
 
 def as_plain(df: pd.DataFrame) -> pd.DataFrame:
-    """Values only: categoricals as objects, integers (nullable or not) as floats with NaN."""
+    """Values only: categoricals as objects, integers (nullable or not) as floats with NaN, and
+    every missing value as NaN (a missing category reads as None from one path, NaN from the other)."""
     out = df.astype({c: object for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)})
-    return out.astype({c: float for c in out.columns if pd.api.types.is_integer_dtype(out[c].dtype)})
+    out = out.astype({c: float for c in out.columns if pd.api.types.is_integer_dtype(out[c].dtype)})
+    objects = out.select_dtypes(include="object").columns
+    out[objects] = out[objects].where(out[objects].notna(), np.nan)
+    return out
 
 
 @pytest.mark.parametrize("table", TABLES)

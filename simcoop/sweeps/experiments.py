@@ -193,7 +193,9 @@ def _concat_simply(paths: list[Path]) -> pd.DataFrame:
         frame = pd.read_parquet(p)
         keys = [k for k in SORT_KEYS if k in frame.columns]
         frames.append(frame.sort_values(keys, kind="stable") if keys else frame)
-    return pd.concat(frames, ignore_index=True)
+    # a run without rows (e.g. no events) adds nothing and must not decide a column's type
+    # (pandas deprecates ignoring such frames in concat)
+    return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
 
 
 def _checked(table: str) -> str:
