@@ -53,6 +53,13 @@ class Landscape:
         return adj
 
     @cached_property
+    def borders(self) -> tuple[np.ndarray, np.ndarray]:
+        """The neighbour lists as offsets and one flat array (the neighbours of i are
+        flat[ptr[i]:ptr[i + 1]]), the form compiled code and ragged gathers read."""
+        ptr = np.concatenate([[0], np.cumsum([len(nb) for nb in self.neighbours])]).astype(np.int64)
+        return ptr, np.concatenate([*self.neighbours, np.zeros(0, np.int64)]).astype(np.int64)
+
+    @cached_property
     def centres_next_door(self) -> np.ndarray:
         """The pairs (i, c) of a municipality i that is not a centre city and a centre city c
         it borders, as sorted keys i * n + c: the 'randgemeenten' of seed 001, 4.1.5, whose

@@ -76,9 +76,8 @@ class CooperationModel(mesa.Model):
         self.population = self.land.population
         self.region = self.land.region
         self.centre = self.land.centre
-        degree = np.array([len(nb) for nb in self.land.neighbours], dtype=np.int64)
-        self.nb_ptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
-        self.nb_flat = np.concatenate([*self.land.neighbours, np.zeros(0, np.int64)]).astype(np.int64)
+        self.nb_ptr, self.nb_flat = self.land.borders
+        degree = np.diff(self.nb_ptr)
         # neighbouring pairs (row, col) in row-major order, as np.nonzero of an adjacency matrix gives them
         pair_keys = np.unique(np.repeat(np.arange(n, dtype=np.int64), degree) * n + self.nb_flat)
         self.adjacent_pairs = (pair_keys // n, pair_keys % n)
