@@ -128,8 +128,13 @@ class IncentiveConfig:
                                   "or a year before norm_from to switch it off")
     subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
                                           "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
-    subsidy_minimum: float = param(0.0, "EUR/year", 0, 1e6,
-                                   "digest Actors: 2023 draft has a EUR 100,000 minimum (to check)")
+    subsidy_minimum: float = param(100000.0, "EUR/year", 0, 1e6,
+                                   "cultuuroptil.be (draft order, 15-12-2023): 'EUR 0.9 per inhabitant with a "
+                                   "minimum of EUR 100,000'; decree of 2024, from norm_from")
+    subsidy_cap_first_period: float = param(100000.0, "EUR/year", 0, 1e9,
+                                            "cultuurbovenlokaal.be (26-02-2019): 'max. 100.000 euro per "
+                                            "werkjaar' in 2020-2025 (decree of 2018), before norm_from; the rate "
+                                            "below it an assumption (the later decree's)")
     period_start: int = param(2020, "year", 1990, 2100,
                               "digest Actors: 19 IGS recognised end 2019 for 2020-2025, run on to 2026 "
                               "(first_period_years)")

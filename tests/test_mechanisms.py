@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import simcoop
+
 from simcoop.model import keys, metrics, policy, trust, utility
 from simcoop.config import (
     BehaviourConfig,
@@ -112,9 +114,9 @@ def test_no_subsidy_below_the_recognition_threshold():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     regions = np.array([0, 0])
     assert not policy.is_recognised(84999, 5, True, policy.spans_regions(regions), inc, rule, 2032)
-    assert policy.subsidy(84999, False, inc) == 0.0
+    assert policy.subsidy(84999, False, inc, 2032) == 0.0
     assert policy.is_recognised(85000, 2, True, policy.spans_regions(regions), inc, rule, 2032)
-    assert policy.subsidy(100000, True, inc) == pytest.approx(90000)
+    assert policy.subsidy(200000, True, inc, 2032) == pytest.approx(180000)
 
 
 def test_the_norm_of_each_application():
@@ -151,8 +153,35 @@ def test_recognition_is_applied_for_per_period():
 
 def test_subsidy_floor_and_network_bonus():
     inc = IncentiveConfig(subsidy_minimum=100000, network_bonus_per_inhabitant=0.2)
-    assert policy.subsidy(90000, True, inc) == 100000  # floor above 0.90 x 90,000
-    assert policy.subsidy(90000, True, inc, network=True) == pytest.approx(100000 + 18000)
+    assert policy.subsidy(90000, True, inc, 2027) == 100000  # floor above 0.90 x 90,000
+    assert policy.subsidy(90000, True, inc, 2027, network=True) == pytest.approx(100000 + 18000)
+
+
+def test_the_subsidy_of_each_decree():
+    """Decree of 2018 (cultuurbovenlokaal.be): at most EUR 100,000 a year in 2020-2025; decree of
+    2024 (cultuuroptil.be): EUR 0.90 per inhabitant with a floor of EUR 100,000, no cap. Large
+    IGS got the same as middling ones, then more."""
+    inc = IncentiveConfig()
+    assert [policy.subsidy(p, True, inc, 2022) for p in (50000, 200000, 400000)] == \
+        pytest.approx([45000, 100000, 100000])
+    assert policy.subsidy(400000, True, inc, 2025) == 100000
+    # like the norm, from the application of 2026, whose decisions are about the next period
+    assert [policy.subsidy(p, True, inc, 2026) for p in (50000, 200000, 400000)] == \
+        pytest.approx([100000, 180000, 360000])
+    assert policy.subsidy(400000, True, inc, 2017) == 100000          # formation years before 2020: the cap
+
+
+def test_the_model_pays_each_year_by_its_decree():
+    """From the real 2025 landscape: in 2025 no recognised IGS gets more than EUR 100,000 (large
+    ones hit the cap), from 2026 none gets less, and the large ones get EUR 0.90 per inhabitant."""
+    igs = simcoop.simulate(["end_year=2026", "incentive.networks=false"], seed=0).igs
+    igs = igs[igs["recognised"]]
+    first, second = igs[igs["year"] == 2025], igs[igs["year"] == 2026]
+    assert first["subsidy_eur"].max() == pytest.approx(100000)
+    assert (first.loc[first["population"] > 111112, "subsidy_eur"] == 100000).all()
+    assert second["subsidy_eur"].min() == pytest.approx(100000)
+    large = second[second["population"] > 111112]
+    assert len(large) and np.allclose(large["subsidy_eur"], 0.9 * large["population"])
 
 
 def test_region_rule_from_announcement_to_deadline_to_repeal():

@@ -219,7 +219,7 @@ def test_network_rounds_and_drawing_rights_follow_the_calendar():
     assert not policy.drawing_rights_at_stake(inc, 2032) and policy.drawing_rights_at_stake(inc, 2033)
     off = IncentiveConfig(networks=False)
     assert not any(policy.is_network_round(off, y) for y in range(2020, 2040))
-    assert policy.subsidy(100000, True, inc, network=True) == pytest.approx(100000 * (0.9 + 0.2))
+    assert policy.subsidy(200000, True, inc, 2033, network=True) == pytest.approx(200000 * (0.9 + 0.2))
 
 
 def _model_at_2026(overrides: list[str]) -> CooperationModel:

@@ -151,7 +151,8 @@ def contributions(key: int, need: np.ndarray, pop: np.ndarray, budget: np.ndarra
 def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, region: np.ndarray,
                 nb_ptr: np.ndarray, nb_flat: np.ndarray, granted: np.ndarray, network: np.ndarray, open_now: bool,
                 rule_in_force: bool, threshold: float, min_members: int, subsidy_minimum: float,
-                subsidy_per_inhabitant: float, network_bonus: float, coordinator_fte: float):
+                subsidy_maximum: float, subsidy_per_inhabitant: float, network_bonus: float,
+                coordinator_fte: float):
     """Recognition, Flemish subsidy and Flemish-funded coordinators of member sets for
     `evaluation.set_economics`, by `policy.recognisable` and `policy.subsidy_amount`: a set not
     granted is recognised only while applications are open (`open_now`). Whether its members
@@ -180,8 +181,8 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
                         and policy.contiguous(flat, ptr[s], ptr[s + 1], nb_ptr, nb_flat))
             recognised[s] = policy.recognisable(total[s], n, adjacent, spans, threshold, min_members, rule_in_force)
         if recognised[s]:
-            subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_per_inhabitant,
-                                               network_bonus)
+            subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_maximum,
+                                               subsidy_per_inhabitant, network_bonus)
             coordinators[s] = coordinator_fte
     return recognised, subsidy, coordinators
 

@@ -6,6 +6,7 @@ tested on its own; the model applies them where the year needs them (docs/ODD.md
 
 from __future__ import annotations
 
+import math
 import numpy as np
 
 from simcoop.config import BehaviourConfig, IncentiveConfig, RegionRuleConfig
@@ -101,20 +102,31 @@ def is_recognised(total_population: float, n_members: int, adjacent: bool, spans
                         region_rule_in_force(rule, year))
 
 
-def subsidy_amount(total_population: float, network: bool, minimum: float, per_inhabitant: float,
-                   network_bonus: float) -> float:
-    """Flemish money for a recognised IGS (EUR/year): per inhabitant with a floor, plus the
-    leisure-participation network's money where the IGS runs one (seed 004). Compiled by
-    `simcoop.model.kernels`, like `recognisable`."""
+def subsidy_amount(total_population: float, network: bool, minimum: float, maximum: float,
+                   per_inhabitant: float, network_bonus: float) -> float:
+    """Flemish money for a recognised IGS (EUR/year): per inhabitant between a floor and a cap,
+    plus the leisure-participation network's money where the IGS runs one (seed 004).
+    Compiled by `simcoop.model.kernels`, like `recognisable`."""
     bonus = network_bonus * total_population if network else 0.0
-    return max(minimum, per_inhabitant * total_population) + bonus
+    return min(maximum, max(minimum, per_inhabitant * total_population)) + bonus
 
 
-def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, network: bool = False) -> float:
-    """`subsidy_amount` under the configured incentives; 0 for an IGS not recognised."""
+def subsidy_bounds(inc: IncentiveConfig, year: int) -> tuple[float, float]:
+    """The floor and cap of the subsidy in `year`: the decree of 2018 capped it (2020-2025, and
+    the formation years before); the decree of 2024 sets a floor and no cap. Like the norm,
+    the new rules hold from the application of `norm_from` (2026) on: what members decide
+    that year is whether to go on into the next period, under its money."""
+    if year < inc.norm_from:
+        return 0.0, inc.subsidy_cap_first_period
+    return inc.subsidy_minimum, math.inf
+
+
+def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, year: int,
+            network: bool = False) -> float:
+    """`subsidy_amount` under the configured incentives of `year`; 0 for an IGS not recognised."""
     if not recognised:
         return 0.0
-    return subsidy_amount(total_population, network, inc.subsidy_minimum, inc.subsidy_per_inhabitant,
+    return subsidy_amount(total_population, network, *subsidy_bounds(inc, year), inc.subsidy_per_inhabitant,
                           inc.network_bonus_per_inhabitant)
 
 
