@@ -185,7 +185,7 @@ def test_contiguity_is_that_of_the_graph():
     ptr = np.concatenate([[0], np.cumsum([len(m) for m in sets])]).astype(np.int64)
     compiled = kernels.recognition(flat, ptr, np.ones(400), np.zeros(400, np.int64), nb_ptr, nb_flat,
                                    np.zeros(len(sets), bool), np.zeros(len(sets), bool), True, False,
-                                   policy.NO_NORM, 1, 0.0, 0.0, 0.0, 0.0)[0]
+                                   policy.NO_NORM, 1, 0.0, np.inf, 0.0, 0.0, 0.0)[0]
     assert compiled.tolist() == expected
     assert [policy.contiguous(flat, ptr[s], ptr[s + 1], nb_ptr, nb_flat) for s in range(len(sets))] == expected
 
@@ -233,16 +233,19 @@ def test_recognition_equals_the_numpy_rules(year):
     if policy.region_rule_in_force(rule, year):
         ok = ok & ~spans
     recognised = granted | (open_now & ok)
-    grant = np.where(recognised, np.maximum(inc.subsidy_minimum, inc.subsidy_per_inhabitant * population)
+    floor, cap = (0.0, inc.subsidy_cap_first_period) if year < inc.norm_from else (inc.subsidy_minimum, np.inf)
+    grant = np.where(recognised, np.minimum(cap, np.maximum(floor, inc.subsidy_per_inhabitant * population))
                      + np.where(network, inc.network_bonus_per_inhabitant * population, 0.0), 0.0)
     got = kernels.recognition(flat, ptr, land["population"], land["region"], nb_ptr, nb_flat, granted, network, open_now,
                               policy.region_rule_in_force(rule, year), *policy.recognition_norm(inc, year),
-                              inc.subsidy_minimum, inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant,
-                              inc.coordinator_fte)
+                              *policy.subsidy_bounds(inc, year), inc.subsidy_per_inhabitant,
+                              inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     assert np.array_equal(got[0], recognised)
     assert np.array_equal(got[1], grant)
     assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
     assert recognised.any() and not recognised.all()
+    base = inc.subsidy_per_inhabitant * population   # the decree's bound binds for some set
+    assert (recognised & ((base > cap) if year < inc.norm_from else (base < floor))).any()
     if year == 2019:   # the members rule, not the population, decides: sets below the threshold of
         # four or more in one piece are recognised, sets in pieces or of fewer are not
         small = ~granted & (population < inc.recognition_threshold) & (n_members >= 4)

@@ -28,7 +28,8 @@ START, END = "<!-- levers:start -->", "<!-- levers:end -->"
 OUTCOMES = {
     "coverage": "share of municipalities in an IGS, end year",
     "trust": "trust between partners, mean over years",
-    "rich_pays": "contribution per inhabitant, richest third of members minus poorest third, end year (EUR)",
+    "rich_pays": "contribution per inhabitant, members among the richest third of municipalities minus "
+                 "the poorest third, end year (EUR)",
     "voluntary_leaves": "voluntary leaves, whole run",
     "breakups": "breakups of recognised IGS, whole run",
     "dominance": "centre city's excess agenda share, mean over years",
@@ -92,7 +93,9 @@ def per_run(sweep_dir: str | Path) -> pd.DataFrame:
     m = membership[membership["year"] == membership["year"].max()]
     members = m[m["igs_id"].notna()].assign(income=lambda d: income.loc[d["nis"]].to_numpy(),
                                             pays=lambda d: d["contribution_eur"] / d["population"])
-    tercile = members["income"].rank(pct=True)
+    # thirds of all municipalities by income (data), so that a run's value does not depend on
+    # which other runs share the sweep
+    tercile = income.rank(pct=True).loc[members["nis"]].to_numpy()
     runs["rich_pays"] = (members[tercile > 2 / 3].groupby(keys, observed=True)["pays"].mean()
                          - members[tercile <= 1 / 3].groupby(keys, observed=True)["pays"].mean())
     runs["income_corr"] = m.groupby(keys, observed=True).apply(
