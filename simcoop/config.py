@@ -117,7 +117,7 @@ class IncentiveConfig:
                            "VVSG 16-04-2024: IGS apply for a new recognition in 2026, and from 2027 need "
                            "85,000 inhabitants; the call for 2020-2025 (cultuurbovenlokaal.be, "
                            "'Voorwaarden', deadline 1 October 2019) had no population norm; the first "
-                           "application year under the norm")
+                           "application year under the norm, and under the decree of 2024's money")
     min_members: int = param(4, "municipalities", 2, 20,
                              "cultuurbovenlokaal.be, call for 2020-2025: 'minimaal vier omliggende "
                              "gemeenten'; VVSG 16-04-2024: the same four adjacent municipalities keep an IGS "
@@ -127,14 +127,21 @@ class IncentiveConfig:
                                   "for IGS of at least four adjacent municipalities; the last year of a period, "
                                   "or a year before norm_from to switch it off")
     subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
-                                          "digest Actors: Flemish subsidy at most EUR 0.90 per inhabitant")
+                                          "digest Actors, cultuuroptil.be: EUR 0.90 per inhabitant (decree of "
+                                          "2024; below the 2018 decree's cap an assumption)")
     subsidy_minimum: float = param(100000.0, "EUR/year", 0, 1e6,
-                                   "cultuuroptil.be (draft order, 15-12-2023): 'EUR 0.9 per inhabitant with a "
-                                   "minimum of EUR 100,000'; decree of 2024, from norm_from")
-    subsidy_cap_first_period: float = param(100000.0, "EUR/year", 0, 1e9,
-                                            "cultuurbovenlokaal.be (26-02-2019): 'max. 100.000 euro per "
-                                            "werkjaar' in 2020-2025 (decree of 2018), before norm_from; the rate "
-                                            "below it an assumption (the later decree's)")
+                                   "cultuuroptil.be (draft order, 15-12-2023): EUR 0.90 per inhabitant with a "
+                                   "minimum of EUR 100,000; decree of 2024, from norm_from")
+    subsidy_cap_first_period: float = param(100000.0, "EUR/year", 0, 1e6,
+                                            "cultuurbovenlokaal.be (26-02-2019): at most EUR 100,000 a year in "
+                                            "2020-2025 (decree of 2018), before norm_from; the rate below it an "
+                                            "assumption (the later decree's)")
+    cofunding_share: float = param(0.75, "share of the grant", 0, 2,
+                                   "cultuuroptil.be (draft order, 15-12-2023): the municipalities fund at least "
+                                   "75% of the Flemish subsidy (EUR 75,000 at the floor); decree of 2024")
+    cofunding_share_first_period: float = param(1.0, "share of the grant", 0, 2,
+                                                "cultuurbovenlokaal.be, 'Voorwaarden' (2019): the members put in at "
+                                                "least the yearly Flemish subsidy; before norm_from")
     period_start: int = param(2020, "year", 1990, 2100,
                               "digest Actors: 19 IGS recognised end 2019 for 2020-2025, run on to 2026 "
                               "(first_period_years)")

@@ -80,14 +80,14 @@ def test_contributions_equal_the_numpy_keys(key):
 
 
 def _economics_reference(flat, ptr, population, budget, staff, centre, key: KeyConfig, cfg: IgsConfig, subsidy,
-                         coordinator_fte):
+                         coordinator_fte, cofunding=0.0):
     """igs.economics_of_sets as it was in numpy, before the kernel."""
     starts = ptr[:-1]
     sizes = ptr[1:] - starts
     seg = np.repeat(np.arange(len(sizes)), sizes)
     pop = population[flat]
     total = np.add.reduceat(pop, starts)
-    need = cfg.contribution_per_inhabitant * total
+    need = np.maximum(cfg.contribution_per_inhabitant * total, cofunding * subsidy)
     contrib = _contributions_reference(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
                                        key.fixed_share)
     pop_share = pop / total[seg]
@@ -116,7 +116,8 @@ def _economics_reference(flat, ptr, population, budget, staff, centre, key: KeyC
 @pytest.mark.parametrize("key", ["per_inhabitant", "mixed", "fixed_plus_per_inhabitant"])
 @pytest.mark.parametrize("cfg", [IgsConfig(staff_hosted_by_city=True), IgsConfig(staff_hosted_by_city=False),
                                  IgsConfig(coordination_fte=0.0)], ids=["hosted", "own_staff", "no_coordination"])
-def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
+@pytest.mark.parametrize("cofunding", [0.0, 0.75])
+def test_economics_of_sets_equal_the_numpy_formulas(key, cfg, cofunding):
     rng = np.random.default_rng(2)
     land = _landscape(rng)
     flat, ptr = _sets(rng, 400)
@@ -126,15 +127,17 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg):
     subsidy = np.where(rng.random(len(ptr) - 1) < 0.5, rng.uniform(0, 1e6, len(ptr) - 1), 0.0)
     coordinators = np.where(subsidy > 0, 1.5, 0.0)
     ref = _economics_reference(flat, ptr, land["population"], land["budget"], land["staff"], land["centre"],
-                               KeyConfig(name=key), cfg, subsidy, coordinators)
+                               KeyConfig(name=key), cfg, subsidy, coordinators, cofunding)
     got = kernels.economics_of_sets(
         flat, ptr, land["population"], land["budget"], land["staff"], land["centre"], subsidy, coordinators,
         kernels.KEY_CODES[key], KeyConfig().budget_weight, KeyConfig().fixed_share, cfg.contribution_per_inhabitant,
-        cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
+        cofunding, cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
         cfg.programme_efficiency, cfg.programme_follows_agenda)
     for name, r, g in zip(["total", "need", "paid", "pool", "host", "left", "contributions", "population_share",
                            "agenda", "returned"], ref, got):
         assert np.array_equal(g, r), name
+    binds = got[1] > cfg.contribution_per_inhabitant * got[0]   # co-funding above the contributions
+    assert binds.any() == (cofunding > 0)
     if cfg.staff_hosted_by_city:
         assert (got[4] >= 0).any()
 
@@ -197,8 +200,8 @@ def test_recognition_equals_the_numpy_rules(year):
     """The reference is the numpy form of policy's rules (at least four members before
     `norm_from`; then the threshold or four members while the grant ends by
     `transition_until`, the threshold alone after; one region under the rule; per inhabitant
-    with a floor plus the network bonus), as policy.is_recognised and policy.subsidy computed
-    them before the kernel."""
+    with the decree's cap before `norm_from` and floor from it, plus the network bonus), as
+    policy.is_recognised and policy.subsidy compute them."""
     from simcoop.config import IncentiveConfig, RegionRuleConfig
     from simcoop.model import policy
     from scipy.sparse import csr_matrix
@@ -233,18 +236,20 @@ def test_recognition_equals_the_numpy_rules(year):
     if policy.region_rule_in_force(rule, year):
         ok = ok & ~spans
     recognised = granted | (open_now & ok)
-    floor, cap = (0.0, inc.subsidy_cap_first_period) if year < inc.norm_from else (inc.subsidy_minimum, np.inf)
-    grant = np.where(recognised, np.minimum(cap, np.maximum(floor, inc.subsidy_per_inhabitant * population))
+    if year >= inc.norm_from:
+        floor, cap, rate = inc.subsidy_minimum, np.inf, inc.subsidy_per_inhabitant
+    else:
+        floor, cap, rate = 0.0, inc.subsidy_cap_first_period, inc.subsidy_per_inhabitant
+    grant = np.where(recognised, np.minimum(cap, np.maximum(floor, rate * population))
                      + np.where(network, inc.network_bonus_per_inhabitant * population, 0.0), 0.0)
     got = kernels.recognition(flat, ptr, land["population"], land["region"], nb_ptr, nb_flat, granted, network, open_now,
                               policy.region_rule_in_force(rule, year), *policy.recognition_norm(inc, year),
-                              *policy.subsidy_bounds(inc, year), inc.subsidy_per_inhabitant,
-                              inc.network_bonus_per_inhabitant, inc.coordinator_fte)
+                              *policy.subsidy_rule(inc, year), inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     assert np.array_equal(got[0], recognised)
     assert np.array_equal(got[1], grant)
     assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
     assert recognised.any() and not recognised.all()
-    base = inc.subsidy_per_inhabitant * population   # the decree's bound binds for some set
+    base = rate * population   # the decree's bound binds for some set
     assert (recognised & ((base > cap) if year < inc.norm_from else (base < floor))).any()
     if year == 2019:   # the members rule, not the population, decides: sets below the threshold of
         # four or more in one piece are recognised, sets in pieces or of fewer are not

@@ -168,20 +168,48 @@ def test_the_subsidy_of_each_decree():
     # like the norm, from the application of 2026, whose decisions are about the next period
     assert [policy.subsidy(p, True, inc, 2026) for p in (50000, 200000, 400000)] == \
         pytest.approx([100000, 180000, 360000])
-    assert policy.subsidy(400000, True, inc, 2017) == 100000          # formation years before 2020: the cap
+    assert policy.subsidy(400000, True, inc, 2017) == 100000   # formation years: the first call's decree
+    # the members put in at least the subsidy to 2025, and 75% of it from 2026
+    assert [policy.cofunding_share(inc, y) for y in (2017, 2025, 2026)] == [1.0, 1.0, 0.75]
 
 
 def test_the_model_pays_each_year_by_its_decree():
     """From the real 2025 landscape: in 2025 no recognised IGS gets more than EUR 100,000 (large
     ones hit the cap), from 2026 none gets less, and the large ones get EUR 0.90 per inhabitant."""
-    igs = simcoop.simulate(["end_year=2026", "incentive.networks=false"], seed=0).igs
-    igs = igs[igs["recognised"]]
+    res = simcoop.simulate(["end_year=2026", "incentive.networks=false"], seed=0)
+    igs = res.igs[res.igs["recognised"]]
     first, second = igs[igs["year"] == 2025], igs[igs["year"] == 2026]
     assert first["subsidy_eur"].max() == pytest.approx(100000)
     assert (first.loc[first["population"] > 111112, "subsidy_eur"] == 100000).all()
     assert second["subsidy_eur"].min() == pytest.approx(100000)
     large = second[second["population"] > 111112]
     assert len(large) and np.allclose(large["subsidy_eur"], 0.9 * large["population"])
+    # a small IGS at the floor (IJzervallei, about 35,000 inhabitants) puts in 75% of it
+    small = second[second["population"] < 75000]
+    paid = res.membership[res.membership["year"] == 2026].groupby("igs_id")["contribution_eur"].sum()
+    assert len(small) and np.allclose(paid.loc[small["igs_id"]], 75000)
+
+
+def test_a_small_igs_at_the_floor_puts_in_three_quarters_of_it():
+    """Decree of 2024: the members fund at least 75% of the subsidy, so an IGS of 40,000
+    inhabitants paid the EUR 100,000 floor puts in EUR 75,000, not EUR 1 per inhabitant."""
+    pop = np.array([10000.0, 10000.0, 10000.0, 10000.0])
+    e = economics(np.arange(4), pop, pop * 1500, np.ones(4), np.zeros(4, bool), KeyConfig(), IgsConfig(),
+                  100000.0, recognised=True, cofunding=0.75)
+    assert e.need == pytest.approx(75000) and e.contributions.sum() == pytest.approx(75000)
+    large = economics(np.arange(4), pop * 10, pop * 15000, np.ones(4), np.zeros(4, bool), KeyConfig(), IgsConfig(),
+                      360000.0, recognised=True, cofunding=0.75)
+    assert large.need == pytest.approx(400000)   # EUR 1 per inhabitant is more than 75% of 0.90
+
+
+@pytest.mark.parametrize("overrides", [["incentive=none"], ["lever=subsidy_0"]])
+def test_no_subsidy_means_no_flemish_money_under_any_decree(overrides):
+    """The counterfactual and the lever pay nothing (no rate and no floor), in the formation years
+    and from 2026."""
+    early = simcoop.simulate(["start=empty", "start_year=2016", "end_year=2021", *overrides], seed=1)
+    late = simcoop.simulate(["end_year=2027", *overrides], seed=1)
+    for res in (early, late):
+        assert res.yearly["n_recognised"].max() > 0 and res.yearly["subsidy_total_eur"].max() == 0.0
 
 
 def test_region_rule_from_announcement_to_deadline_to_repeal():

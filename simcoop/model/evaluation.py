@@ -88,10 +88,9 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
         flat, ptr, model.population, model.region, model.nb_ptr, model.nb_flat, granted, network,
         policy.recognition_open(inc, model.year),
         policy.region_rule_in_force(cfg.region_rule, model.year), *policy.recognition_norm(inc, model.year),
-        *policy.subsidy_bounds(inc, model.year),
-        inc.subsidy_per_inhabitant, inc.network_bonus_per_inhabitant, inc.coordinator_fte)
+        *policy.subsidy_rule(inc, model.year), inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,
-                             cfg.igs, grant, coordinators)
+                             cfg.igs, grant, coordinators, policy.cofunding_share(inc, model.year))
     return recognised, econ
 
 

@@ -200,7 +200,7 @@ def contiguous_sets(flat: np.ndarray, ptr: np.ndarray, nb_ptr: np.ndarray, nb_fl
 def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, budget: np.ndarray,
                       staff: np.ndarray, centre: np.ndarray, subsidy: np.ndarray, coordinators: np.ndarray,
                       key: int, budget_weight: float, fixed_share: float, contribution_per_inhabitant: float,
-                      own_staff_share: float, staff_cost_per_fte: float, hosted_by_city: bool,
+                      cofunding: float, own_staff_share: float, staff_cost_per_fte: float, hosted_by_city: bool,
                       coordination_fte: float, programme_efficiency: float, programme_follows_agenda: float):
     """The economics of member sets: `igs.economics_of_sets`, same formulas in the same order
     (see its docstring for the why). Returns per set: total population, need, paid FTE, pool
@@ -219,7 +219,7 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
     paid = np.empty(n_sets)
     host = np.full(n_sets, -1, np.int64)
     for s in range(n_sets):
-        need[s] = contribution_per_inhabitant * total[s]
+        need[s] = max(contribution_per_inhabitant * total[s], cofunding * subsidy[s])
         pool[s] = own_staff_share * (need[s] + subsidy[s]) / staff_cost_per_fte
         paid[s] = pool[s] + coordinators[s]
         if hosted_by_city:   # the largest centre city, the first of equals in member order

@@ -111,14 +111,21 @@ def subsidy_amount(total_population: float, network: bool, minimum: float, maxim
     return min(maximum, max(minimum, per_inhabitant * total_population)) + bonus
 
 
-def subsidy_bounds(inc: IncentiveConfig, year: int) -> tuple[float, float]:
-    """The floor and cap of the subsidy in `year`: the decree of 2018 capped it (2020-2025, and
-    the formation years before); the decree of 2024 sets a floor and no cap. Like the norm,
-    the new rules hold from the application of `norm_from` (2026) on: what members decide
-    that year is whether to go on into the next period, under its money."""
-    if year < inc.norm_from:
-        return 0.0, inc.subsidy_cap_first_period
-    return inc.subsidy_minimum, math.inf
+def subsidy_rule(inc: IncentiveConfig, year: int) -> tuple[float, float, float]:
+    """The floor, cap and rate per inhabitant of the decree that pays for what is decided in
+    `year`: the decree of 2018 (2020-2025, and the formation years before, whose IGS are those
+    founded for its first call), the decree of 2024 from the application of `norm_from` (2026)
+    on. An application year already counts under the period applied for: what members decide
+    then is whether to go on into it, under its money."""
+    if year >= inc.norm_from:
+        return inc.subsidy_minimum, math.inf, inc.subsidy_per_inhabitant
+    return 0.0, inc.subsidy_cap_first_period, inc.subsidy_per_inhabitant
+
+
+def cofunding_share(inc: IncentiveConfig, year: int) -> float:
+    """The least share of its Flemish grant the members of a recognised IGS must put in
+    together, under the decree in force in `year` (as `subsidy_rule`)."""
+    return inc.cofunding_share if year >= inc.norm_from else inc.cofunding_share_first_period
 
 
 def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, year: int,
@@ -126,8 +133,7 @@ def subsidy(total_population: float, recognised: bool, inc: IncentiveConfig, yea
     """`subsidy_amount` under the configured incentives of `year`; 0 for an IGS not recognised."""
     if not recognised:
         return 0.0
-    return subsidy_amount(total_population, network, *subsidy_bounds(inc, year), inc.subsidy_per_inhabitant,
-                          inc.network_bonus_per_inhabitant)
+    return subsidy_amount(total_population, network, *subsidy_rule(inc, year), inc.network_bonus_per_inhabitant)
 
 
 def is_network_round(inc: IncentiveConfig, year: int) -> bool:
