@@ -87,7 +87,7 @@ def _economics_reference(flat, ptr, population, budget, staff, centre, key: KeyC
     seg = np.repeat(np.arange(len(sizes)), sizes)
     pop = population[flat]
     total = np.add.reduceat(pop, starts)
-    need = np.maximum(cfg.contribution_per_inhabitant * total, cofunding * subsidy)
+    need = np.maximum(cfg.contribution_per_inhabitant * total, cofunding * subsidy)   # least need: a share
     contrib = _contributions_reference(key.name, need, pop, budget[flat], seg, starts, sizes, key.budget_weight,
                                        key.fixed_share)
     pop_share = pop / total[seg]
@@ -131,7 +131,7 @@ def test_economics_of_sets_equal_the_numpy_formulas(key, cfg, cofunding):
     got = kernels.economics_of_sets(
         flat, ptr, land["population"], land["budget"], land["staff"], land["centre"], subsidy, coordinators,
         kernels.KEY_CODES[key], KeyConfig().budget_weight, KeyConfig().fixed_share, cfg.contribution_per_inhabitant,
-        cofunding, cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
+        cofunding * subsidy, cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
         cfg.programme_efficiency, cfg.programme_follows_agenda)
     for name, r, g in zip(["total", "need", "paid", "pool", "host", "left", "contributions", "population_share",
                            "agenda", "returned"], ref, got):
@@ -248,6 +248,8 @@ def test_recognition_equals_the_numpy_rules(year):
     assert np.array_equal(got[0], recognised)
     assert np.array_equal(got[1], grant)
     assert np.array_equal(got[2], np.where(recognised, inc.coordinator_fte, 0.0))
+    # the operating grant (the co-funded part): the same without the network's money
+    assert np.array_equal(got[3], np.where(recognised, np.minimum(cap, np.maximum(floor, rate * population)), 0.0))
     assert recognised.any() and not recognised.all()
     base = rate * population   # the decree's bound binds for some set
     assert (recognised & ((base > cap) if year < inc.norm_from else (base < floor))).any()

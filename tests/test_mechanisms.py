@@ -195,10 +195,10 @@ def test_a_small_igs_at_the_floor_puts_in_three_quarters_of_it():
     inhabitants paid the EUR 100,000 floor puts in EUR 75,000, not EUR 1 per inhabitant."""
     pop = np.array([10000.0, 10000.0, 10000.0, 10000.0])
     e = economics(np.arange(4), pop, pop * 1500, np.ones(4), np.zeros(4, bool), KeyConfig(), IgsConfig(),
-                  100000.0, recognised=True, cofunding=0.75)
+                  100000.0, recognised=True, least_need=75000.0)
     assert e.need == pytest.approx(75000) and e.contributions.sum() == pytest.approx(75000)
     large = economics(np.arange(4), pop * 10, pop * 15000, np.ones(4), np.zeros(4, bool), KeyConfig(), IgsConfig(),
-                      360000.0, recognised=True, cofunding=0.75)
+                      360000.0, recognised=True, least_need=270000.0)
     assert large.need == pytest.approx(400000)   # EUR 1 per inhabitant is more than 75% of 0.90
 
 

@@ -68,8 +68,10 @@ def test_contributions_sum_to_what_each_igs_needs(flanders_baseline):
     rate = r.config["igs"]["contribution_per_inhabitant"]
     m = r.membership.dropna(subset=["igs_id"])
     per_igs = m.groupby(["year", "igs_id"]).agg(paid=("contribution_eur", "sum"), pop=("population", "sum"))
-    grant = r.igs.set_index(["year", "igs_id"])["subsidy_eur"].reindex(per_igs.index)
     inc = IncentiveConfig(**r.config["incentive"])
+    igs = r.igs.set_index(["year", "igs_id"]).reindex(per_igs.index)
+    # the co-funded part is the operating grant, without the network's money
+    grant = igs["subsidy_eur"] - np.where(igs["network"], inc.network_bonus_per_inhabitant * igs["population"], 0.0)
     share = np.array([policy.cofunding_share(inc, int(y)) for y in per_igs.index.get_level_values("year")])
     need = np.maximum(rate * per_igs["pop"], share * grant)
     np.testing.assert_allclose(per_igs["paid"], need, rtol=1e-9)

@@ -84,13 +84,13 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     (`granted`: an existing IGS recognised for the current period stays recognised)."""
     cfg, inc = model.cfg, model.cfg.incentive
     # compiled (kernels.recognition): policy's scalar rules (recognisable, subsidy_amount) per set
-    recognised, grant, coordinators = kernels.recognition(
+    recognised, grant, coordinators, operating = kernels.recognition(
         flat, ptr, model.population, model.region, model.nb_ptr, model.nb_flat, granted, network,
         policy.recognition_open(inc, model.year),
         policy.region_rule_in_force(cfg.region_rule, model.year), *policy.recognition_norm(inc, model.year),
         *policy.subsidy_rule(inc, model.year), inc.network_bonus_per_inhabitant, inc.coordinator_fte)
     econ = economics_of_sets(flat, ptr, model.population, model.budget, model.staff, model.centre, cfg.key,
-                             cfg.igs, grant, coordinators, policy.cofunding_share(inc, model.year))
+                             cfg.igs, grant, coordinators, policy.cofunding_share(inc, model.year) * operating)
     return recognised, econ
 
 

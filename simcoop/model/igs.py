@@ -59,7 +59,8 @@ class SetEconomics:
 
 def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, budget: np.ndarray,
                       staff: np.ndarray, centre: np.ndarray, key: KeyConfig, cfg: IgsConfig,
-                      subsidy: np.ndarray, coordinator_fte: np.ndarray, cofunding: float = 0.0) -> SetEconomics:
+                      subsidy: np.ndarray, coordinator_fte: np.ndarray,
+                      least_need: np.ndarray | None = None) -> SetEconomics:
     """Who pays what, who gets what, and who sets the agenda, for many member sets at once.
 
     The pooled budget (contributions plus subsidy), discounted by the programme's
@@ -69,17 +70,18 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
     brings coordination_fte of each of its culture staff; the IGS's paid staff adds to the
     host city's weight when the city employs them (the largest centre city in the set), and
     is neutral (spread by population) when the IGS employs its own. Flemish-funded
-    coordinators always work for the IGS as a whole. The members put in at least `cofunding`
-    times the Flemish grant (the decree's co-funding; it binds for a small IGS paid the floor).
+    coordinators always work for the IGS as a whole. The members put in at least `least_need`
+    (the decree's co-funding of the operating grant; it binds for a small IGS paid the floor).
     Sets must not be empty.
     """
     flat = np.asarray(flat, dtype=np.int64)
     ptr = np.asarray(ptr, dtype=np.int64)
     subsidy = np.asarray(subsidy, dtype=float)
+    least_need = np.zeros(len(ptr) - 1) if least_need is None else np.asarray(least_need, dtype=float)
     # compiled: about 40 numpy calls on a few hundred entries, in numpy's order of addition
     total, need, paid, pool_fte, host, left, contrib, pop_share, agenda, returned = kernels.economics_of_sets(
         flat, ptr, population, budget, staff, centre, subsidy, np.asarray(coordinator_fte, dtype=float),
-        kernels.KEY_CODES[key.name], key.budget_weight, key.fixed_share, cfg.contribution_per_inhabitant, cofunding,
+        kernels.KEY_CODES[key.name], key.budget_weight, key.fixed_share, cfg.contribution_per_inhabitant, least_need,
         cfg.own_staff_share, cfg.staff_cost_per_fte, cfg.staff_hosted_by_city, cfg.coordination_fte,
         cfg.programme_efficiency, cfg.programme_follows_agenda)
     sizes = ptr[1:] - ptr[:-1]
@@ -92,11 +94,11 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
 
 def economics(members: np.ndarray, population: np.ndarray, budget: np.ndarray, staff: np.ndarray,
               centre: np.ndarray, key: KeyConfig, cfg: IgsConfig, subsidy: float,
-              coordinator_fte: float = 0.0, recognised: bool = False, cofunding: float = 0.0) -> Economics:
+              coordinator_fte: float = 0.0, recognised: bool = False, least_need: float = 0.0) -> Economics:
     """The economics of one member set (see `economics_of_sets`)."""
     members = np.asarray(members, dtype=np.int64)
     s = economics_of_sets(members, np.array([0, len(members)]), population, budget, staff, centre, key, cfg,
-                          np.array([float(subsidy)]), np.array([float(coordinator_fte)]), cofunding)
+                          np.array([float(subsidy)]), np.array([float(coordinator_fte)]), np.array([float(least_need)]))
     return Economics(
         members=members, population=float(s.population[0]), need=float(s.need[0]), recognised=recognised,
         contributions=s.contributions, subsidy=float(subsidy), subsidy_shares=subsidy * s.population_share,

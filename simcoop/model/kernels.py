@@ -165,6 +165,7 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
     total = segment_sum(pop, ptr)
     recognised = np.empty(n_sets, np.bool_)
     subsidy = np.zeros(n_sets)
+    grant = np.zeros(n_sets)
     coordinators = np.zeros(n_sets)
     for s in range(n_sets):
         lo_region = region[flat[ptr[s]]]
@@ -183,8 +184,10 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
         if recognised[s]:
             subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_maximum,
                                                subsidy_per_inhabitant, network_bonus)
+            grant[s] = policy.subsidy_amount(total[s], False, subsidy_minimum, subsidy_maximum,
+                                             subsidy_per_inhabitant, network_bonus)
             coordinators[s] = coordinator_fte
-    return recognised, subsidy, coordinators
+    return recognised, subsidy, coordinators, grant
 
 
 @_jit
@@ -200,7 +203,7 @@ def contiguous_sets(flat: np.ndarray, ptr: np.ndarray, nb_ptr: np.ndarray, nb_fl
 def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, budget: np.ndarray,
                       staff: np.ndarray, centre: np.ndarray, subsidy: np.ndarray, coordinators: np.ndarray,
                       key: int, budget_weight: float, fixed_share: float, contribution_per_inhabitant: float,
-                      cofunding: float, own_staff_share: float, staff_cost_per_fte: float, hosted_by_city: bool,
+                      least_need: np.ndarray, own_staff_share: float, staff_cost_per_fte: float, hosted_by_city: bool,
                       coordination_fte: float, programme_efficiency: float, programme_follows_agenda: float):
     """The economics of member sets: `igs.economics_of_sets`, same formulas in the same order
     (see its docstring for the why). Returns per set: total population, need, paid FTE, pool
@@ -219,7 +222,7 @@ def economics_of_sets(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray,
     paid = np.empty(n_sets)
     host = np.full(n_sets, -1, np.int64)
     for s in range(n_sets):
-        need[s] = max(contribution_per_inhabitant * total[s], cofunding * subsidy[s])
+        need[s] = max(contribution_per_inhabitant * total[s], least_need[s])
         pool[s] = own_staff_share * (need[s] + subsidy[s]) / staff_cost_per_fte
         paid[s] = pool[s] + coordinators[s]
         if hosted_by_city:   # the largest centre city, the first of equals in member order
