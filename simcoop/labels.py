@@ -466,6 +466,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "dash.title": ("Samenwerking rond cultuur in Vlaanderen", "Cooperation on culture in Flanders"),
     "dash.settings": ("Instellingen", "Settings"),
     "dash.seed": ("simulatie (een geheel getal)", "run (a whole number)"),
+    "dash.subsidy_floor": ("Vanaf 2026 krijgt elk erkend IGS minstens {floor} per jaar (decreet van 2024).",
+                           "From 2026 every recognised IGS gets at least {floor} a year (decree of 2024)."),
     "dash.seed_error": ("De simulatie moet een geheel getal van 0 tot {high} zijn; '{value}' is dat niet.",
                         "The run must be a whole number from 0 to {high}; '{value}' is not."),
     "dash.pending": ("Gewijzigde instellingen: druk op Herbegin om ze toe te passen.",

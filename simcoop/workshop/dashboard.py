@@ -27,7 +27,7 @@ import solara
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 
-from simcoop.config import KEYS
+from simcoop.config import KEYS, IncentiveConfig
 from simcoop.labels import LANGS, count, euro, fmt_difference, label, percent
 from simcoop.workshop.lookup import history_lines
 from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
@@ -314,6 +314,8 @@ def Page():
                 solara.Text(f"{label('incentive.subsidy_per_inhabitant', lang)}: {euro(form.subsidy, lang, 2)}")
                 solara.SliderFloat("", value=form.subsidy, min=0.0, max=3.0, step=0.1,
                                    on_value=lambda v: set_form(replace(form, subsidy=round(float(v), 2))))
+                solara.Text(label("dash.subsidy_floor", lang).format(
+                    floor=euro(IncentiveConfig().subsidy_minimum, lang, 0)))
                 solara.Text(f"{label('incentive.recognition_threshold', lang)}: {count(form.threshold, lang)}")
                 solara.SliderInt("", value=form.threshold, min=0, max=200000, step=5000,
                                  on_value=lambda v: set_form(replace(form, threshold=int(v))))
