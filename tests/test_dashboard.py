@@ -107,6 +107,8 @@ def test_bad_seed_and_changed_setting_get_a_message_on_screen(dashboard_url, bro
     from playwright.sync_api import expect
 
     page = open_page(browser, dashboard_url)
+    # the subsidy slider says what a facilitator cannot set: the floor of the decree of 2024
+    expect(page.get_by_text("krijgt elk erkend IGS minstens € 100.000 per jaar")).to_be_visible(timeout=30_000)
     seed = page.get_by_label("simulatie (een geheel getal)")
     seed.fill("abc")
     expect(page.get_by_text("moet een geheel getal van 0 tot")).to_be_visible(timeout=30_000)

@@ -83,7 +83,7 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     """Recognition and economics of member sets as Flemish policy treats them this year
     (`granted`: an existing IGS recognised for the current period stays recognised)."""
     cfg, inc = model.cfg, model.cfg.incentive
-    # compiled (kernels.recognition): policy's scalar rules (recognisable, subsidy_amount) per set
+    # compiled (kernels.recognition): policy's scalar rules (recognisable, operating_grant, network_money) per set
     recognised, grant, coordinators, operating = kernels.recognition(
         flat, ptr, model.population, model.region, model.nb_ptr, model.nb_flat, granted, network,
         policy.recognition_open(inc, model.year),

@@ -67,7 +67,7 @@ def _jit(fn):
 # compiled code calling them (the kernels, and the rules calling each other) compiles them in
 # with the kernels' error model; from Python they stay the plain functions they are.
 RULES = (keys.share, keys.mixed_share, keys.fixed_plus_share, policy.contiguous, policy.recognisable,
-         policy.subsidy_amount,
+         policy.operating_grant, policy.network_money,
          utility.minimum, utility.maximum, utility.working_relationship, utility.expertise_gap, utility.net_money,
          utility.staff_time_cost, utility.transaction_cost, utility.dominance_cost, utility.identity_fit,
          utility.centre_role, utility.scale_term, utility.knowledge_term, utility.drawing_rights_kept,
@@ -153,8 +153,9 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
                 rule_in_force: bool, threshold: float, min_members: int, subsidy_minimum: float,
                 subsidy_maximum: float, subsidy_per_inhabitant: float, network_bonus: float,
                 coordinator_fte: float):
-    """Recognition, Flemish subsidy and Flemish-funded coordinators of member sets for
-    `evaluation.set_economics`, by `policy.recognisable` and `policy.subsidy_amount`: a set not
+    """Recognition, Flemish subsidy, Flemish-funded coordinators and the operating grant (the
+    co-funded part of the subsidy) of member sets for `evaluation.set_economics`, by
+    `policy.recognisable`, `policy.operating_grant` and `policy.network_money`: a set not
     granted is recognised only while applications are open (`open_now`). Whether its members
     are one territory (`policy.contiguous`, over the borders `nb_ptr`, `nb_flat`) is searched
     only where the members rule decides: enough members and below the threshold."""
@@ -182,10 +183,8 @@ def recognition(flat: np.ndarray, ptr: np.ndarray, population: np.ndarray, regio
                         and policy.contiguous(flat, ptr[s], ptr[s + 1], nb_ptr, nb_flat))
             recognised[s] = policy.recognisable(total[s], n, adjacent, spans, threshold, min_members, rule_in_force)
         if recognised[s]:
-            subsidy[s] = policy.subsidy_amount(total[s], network[s], subsidy_minimum, subsidy_maximum,
-                                               subsidy_per_inhabitant, network_bonus)
-            grant[s] = policy.subsidy_amount(total[s], False, subsidy_minimum, subsidy_maximum,
-                                             subsidy_per_inhabitant, network_bonus)
+            grant[s] = policy.operating_grant(total[s], subsidy_minimum, subsidy_maximum, subsidy_per_inhabitant)
+            subsidy[s] = grant[s] + policy.network_money(total[s], network[s], network_bonus)
             coordinators[s] = coordinator_fte
     return recognised, subsidy, coordinators, grant
 

@@ -102,13 +102,24 @@ def is_recognised(total_population: float, n_members: int, adjacent: bool, spans
                         region_rule_in_force(rule, year))
 
 
+def operating_grant(total_population: float, minimum: float, maximum: float, per_inhabitant: float) -> float:
+    """The decree's operating grant for a recognised IGS (EUR/year): per inhabitant between a
+    floor and a cap; the part the members co-fund. Compiled by `simcoop.model.kernels`, like
+    `recognisable`."""
+    return min(maximum, max(minimum, per_inhabitant * total_population))
+
+
+def network_money(total_population: float, network: bool, network_bonus: float) -> float:
+    """What a leisure-participation network brings on top of the operating grant (EUR/year;
+    seed 004), with rules of its own."""
+    return network_bonus * total_population if network else 0.0
+
+
 def subsidy_amount(total_population: float, network: bool, minimum: float, maximum: float,
                    per_inhabitant: float, network_bonus: float) -> float:
-    """Flemish money for a recognised IGS (EUR/year): per inhabitant between a floor and a cap,
-    plus the leisure-participation network's money where the IGS runs one (seed 004).
-    Compiled by `simcoop.model.kernels`, like `recognisable`."""
-    bonus = network_bonus * total_population if network else 0.0
-    return min(maximum, max(minimum, per_inhabitant * total_population)) + bonus
+    """Flemish money for a recognised IGS (EUR/year): the operating grant plus a network's money."""
+    return (operating_grant(total_population, minimum, maximum, per_inhabitant)
+            + network_money(total_population, network, network_bonus))
 
 
 def subsidy_rule(inc: IncentiveConfig, year: int) -> tuple[float, float, float]:

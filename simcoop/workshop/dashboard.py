@@ -13,6 +13,7 @@ on their own devices do not see each other's runs.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import os
@@ -27,7 +28,7 @@ import solara
 from matplotlib.figure import Figure
 from omegaconf import OmegaConf
 
-from simcoop.config import KEYS, IncentiveConfig
+from simcoop.config import KEYS
 from simcoop.labels import LANGS, count, euro, fmt_difference, label, percent
 from simcoop.workshop.lookup import history_lines
 from simcoop.analysis.maps import NONE_COLOUR, adjacency_pairs, assign_colours, flanders_geometry, igs_neighbours
@@ -110,6 +111,13 @@ def view_of(model: CooperationModel) -> View:
                 contribution=np.asarray(model.contribution), subsidy=np.asarray(model.subsidy_share),
                 net_benefit=np.asarray(model.net_benefit), n_igs=len(model.igs), events=events,
                 yearly=dc.get_model_vars_dataframe())
+
+
+@functools.lru_cache(maxsize=1)
+def subsidy_floor() -> float:
+    """The floor every recognised IGS gets from 2026 in the facilitator's runs: read from the
+    config they are composed from (no control changes it), not kept as a second copy."""
+    return float(compose(Settings().overrides()).incentive.subsidy_minimum)
 
 
 def parse_seed(text: str) -> int | None:
@@ -314,8 +322,7 @@ def Page():
                 solara.Text(f"{label('incentive.subsidy_per_inhabitant', lang)}: {euro(form.subsidy, lang, 2)}")
                 solara.SliderFloat("", value=form.subsidy, min=0.0, max=3.0, step=0.1,
                                    on_value=lambda v: set_form(replace(form, subsidy=round(float(v), 2))))
-                solara.Text(label("dash.subsidy_floor", lang).format(
-                    floor=euro(IncentiveConfig().subsidy_minimum, lang, 0)))
+                solara.Text(label("dash.subsidy_floor", lang).format(floor=euro(subsidy_floor(), lang, 0)))
                 solara.Text(f"{label('incentive.recognition_threshold', lang)}: {count(form.threshold, lang)}")
                 solara.SliderInt("", value=form.threshold, min=0, max=200000, step=5000,
                                  on_value=lambda v: set_form(replace(form, threshold=int(v))))
