@@ -168,6 +168,23 @@ class IncentiveConfig:
     drawing_rights_per_inhabitant: float = param(0.5, "EUR/inhabitant/year", 0, 10,
                                                  "seed 004: local networks outside a supra-local one lose "
                                                  "their drawing rights; amount an assumption")
+    small_projects: bool = param(True, "-", reason="cultuuroptil.be (06-03-2024): the decree of 2024's line for "
+                                                   "small supra-local culture projects (at most EUR 25,000) is open "
+                                                   "only to organisations in the area of an IGS, an incentive "
+                                                   "towards covering Flanders (cultuuroptil.be, 09-02-2024)")
+    small_projects_from: int = param(2026, "year", 2000, 2100,
+                                     "defederatie.org (2023): the line's first projects start 1 July 2027; the "
+                                     "application year 2026 decides the IGS areas of 2027-2032 (as norm_from); "
+                                     "until then a temporary line is open to all (vi.be, 24-05-2024)")
+    small_projects_budget: float = param(1300000.0, "EUR/year", 0, 1e8,
+                                         "cultuuroptil.be (profile of round 1, 2024): 36 projects of about EUR "
+                                         "18,000 approved in the temporary line's first round, two rounds a "
+                                         "year; assumption: the line keeps that size from 2027")
+    small_projects_demand_per_inhabitant: float = param(0.42, "EUR/inhabitant/year", 0, 10,
+                                                        "cultuuroptil.be (profile of round 1, 2024): 79 "
+                                                        "applications of about EUR 18,000 from all of Flanders "
+                                                        "(6.8 million inhabitants) in a round, two a year; "
+                                                        "assumption: the rejected asked as much")
     coordinator_fte: float = param(0.0, "FTE per recognised IGS", 0, 10,
                                    "digest levers: regional coordinators funded for the IGS")
     dissolve_after_unrecognised_years: int = param(4, "years", 1, 50,

@@ -387,10 +387,12 @@ def test_candidate_terms_equal_the_numpy_terms(coordination, at_stake):
     scale_factor, culture_budget = rng.uniform(0.3, 1.5, n), rng.uniform(1e5, 1e7, n)
     pressure, workload = rng.uniform(0.8, 1.5, n), rng.uniform(0.05, 1, n)
     beh, feasible, tasks_fte, rights_per = BehaviourConfig(), 12, 0.05, 0.5
+    recognised, project_rate = rng.random(n_sets) < 0.5, 0.42
     # the numpy expressions of evaluation.evaluate with the term functions of utility, as they
     # were before the kernel (written out: the kernel calls the scalar forms of those functions)
     works = np.minimum(1.0, mean_trust / beh.trust_reference)
-    rights = np.where(network & at_stake, rights_per * land["population"][i], 0.0)
+    rights = (np.where(network & at_stake, rights_per * land["population"][i], 0.0)
+              + np.where(recognised, project_rate * land["population"][i], 0.0))
     tasks = np.where(network, tasks_fte, 0.0) * (left / coordination if coordination > 0 else 1.0)
     money = works * returned[mine] + rights
     ref = [works * utility.scale_benefit(set_pop, land["population"][i], beh.scale_population,
@@ -414,12 +416,12 @@ def test_candidate_terms_equal_the_numpy_terms(coordination, at_stake):
         workload, land["centre"],
         (beh.w_expertise, beh.w_knowledge, beh.w_money, beh.w_staff, beh.w_transaction, beh.w_dominance,
          beh.w_identity, beh.w_regional_role, beh.w_freedom, beh.trust_reference, beh.w_scale),
-        coordination, feasible, tasks_fte, rights_per)
+        coordination, feasible, tasks_fte, rights_per, recognised, project_rate)
     for name, r, g in zip(["scale", "expertise", "knowledge", "money", "staff", "transaction", "dominance",
                            "identity", "role", "realised"], ref, got):
         assert np.array_equal(g, r, equal_nan=True), name
     assert np.isnan(got[0][0]) and not np.isnan(got[0][1:]).any()
-    assert network.any() and not network.all()
+    assert network.any() and not network.all() and recognised.any() and not recognised.all()
     # the scalar rules of utility, called from Python one candidate at a time, give the kernel's
     # terms exactly: the kernel computes the rules and nothing of its own
     scale_gain = utility.scale_benefit(set_pop, land["population"][i], beh.scale_population, 1.0,
@@ -429,7 +431,8 @@ def test_candidate_terms_equal_the_numpy_terms(coordination, at_stake):
     for s in range(n_sets):
         c, k = i[s], mine[s]
         works = utility.working_relationship(mean_trust[s], beh.trust_reference)
-        rights = utility.drawing_rights_kept(network[s], at_stake, rights_per, land["population"][c])
+        rights = (utility.drawing_rights_kept(network[s], at_stake, rights_per, land["population"][c])
+                  + utility.project_money(recognised[s], project_rate, land["population"][c]))
         tasks = utility.network_tasks(network[s], tasks_fte, utility.staff_relief(left[s], coordination))
         by_rules[0].append(utility.scale_term(works, scale_gain[s], beh.w_scale, scale_factor[c]))
         by_rules[2].append(utility.knowledge_term(works, knowledge_gain[s], beh.w_knowledge, scale_factor[c]))

@@ -222,6 +222,58 @@ def test_network_rounds_and_drawing_rights_follow_the_calendar():
     assert policy.subsidy(200000, True, inc, 2033, network=True) == pytest.approx(200000 * (0.9 + 0.2))
 
 
+def test_the_small_projects_line_pays_what_is_asked_until_its_budget_is_shared():
+    """cultuuroptil.be (2024): from 2027 only organisations in an IGS area may apply. They draw
+    what they ask for (EUR 0.42 per inhabitant) until the budget, shared over all covered
+    inhabitants, is less; the line never pays out more than its budget."""
+    inc = IncentiveConfig()
+    assert policy.small_projects_rate(inc, 2025, 3e6) == 0.0            # the temporary line is open to all
+    assert policy.small_projects_rate(inc, 2026, 1e6) == pytest.approx(0.42)
+    assert policy.small_projects_rate(inc, 2026, 6.5e6) == pytest.approx(1.3e6 / 6.5e6)
+    for covered in (1e5, 1e6, 3.1e6, 3.2e6, 6.8e6):
+        assert policy.small_projects_rate(inc, 2030, covered) * covered <= inc.small_projects_budget + 1e-6
+    assert policy.small_projects_rate(IncentiveConfig(small_projects=False), 2030, 3e6) == 0.0
+
+
+def test_only_members_of_a_recognised_igs_draw_on_the_small_projects_line():
+    """Each member's realised money, and its money term, rise by the line's rate times its
+    inhabitants exactly when its set is recognised: a pair of neighbours outside any IGS (below
+    the four members) gets nothing."""
+    from simcoop.model.evaluation import Candidates, evaluate
+    model = CooperationModel(to_sim_config(compose(["end_year=2026"])))
+    model.step()
+    groups = list(model.igs.values())
+    outside = np.flatnonzero(model.member_of < 0)
+    a = int(outside[0])
+    b = int(next(j for j in model.land.neighbours[a] if model.member_of[j] < 0))
+    pairs = [(int(i), np.array(g.members)) for g in groups for i in g.members] + [(a, np.array([a, b]))]
+    cand = Candidates.of(pairs)
+    cand.igs_id = np.array([g.igs_id for g in groups for _ in g.members] + [-1], dtype=np.int64)
+    rate = model.project_rate
+    assert 0.0 < rate <= 0.42
+    with_line = evaluate(model, cand)
+    model.project_rate = 0.0
+    without = evaluate(model, cand)
+    expected = np.where(with_line.recognised, rate * model.population[cand.chooser], 0.0)
+    assert np.allclose(with_line.realised_money - without.realised_money, expected)
+    w_money = model.cfg.behaviour.w_money
+    assert np.allclose(with_line.terms.money - without.terms.money,
+                       w_money * expected / model.culture_budget[cand.chooser])
+    assert with_line.recognised[:-1].any() and not with_line.recognised[-1]
+
+
+def test_the_small_projects_line_draws_municipalities_into_igs():
+    """The lever bites: with a line worth EUR 5 per inhabitant, staying out costs more, so more
+    municipalities are in an IGS in 2027 than without the line, seed by seed on average."""
+    def coverage(extra: list[str], seed: int) -> float:
+        model = CooperationModel(to_sim_config(compose(["end_year=2027", f"seed={seed}", *extra])))
+        model.run()
+        return float((model.member_of >= 0).mean())
+    rich = ["incentive.small_projects_demand_per_inhabitant=5", "incentive.small_projects_budget=1e8"]
+    diff = [coverage(rich, s) - coverage(["incentive.small_projects=false"], s) for s in range(3)]
+    assert np.mean(diff) > 0.02
+
+
 def _model_at_2026(overrides: list[str]) -> CooperationModel:
     model = CooperationModel(to_sim_config(compose(overrides)))
     model.step()   # 2026: the first network round

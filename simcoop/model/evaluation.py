@@ -50,7 +50,7 @@ class Evaluation:
     """The utility terms of every candidate for its chooser, with the sets' economics."""
     terms: utility.Terms        # each term an array, one value per candidate
     mean_trust: np.ndarray      # the chooser's mean trust in the other members
-    realised_money: np.ndarray  # EUR/year: programme received plus drawing rights kept minus contribution
+    realised_money: np.ndarray  # EUR/year: programme received, drawing rights kept and project money, minus contribution
     recognised: np.ndarray      # per candidate set, by Flanders this year
     economics: SetEconomics
 
@@ -115,7 +115,8 @@ def evaluate(model: CooperationModel, cand: Candidates, network: np.ndarray | No
     # benefits materialise only as far as partners trust each other (digest Mechanisms 6, 10);
     # perceived dominance is the largest excess agenda share of a centre city other than oneself
     # (digest Mechanism 5); a network brings tasks, and from 2033 keeps the local drawing rights
-    # (seed 004); the IGS's paid staff relieves members of network tasks as it does of coordination;
+    # (seed 004); a recognised IGS's area opens the small projects line (cultuuroptil.be, 2024);
+    # the IGS's paid staff relieves members of network tasks as it does of coordination;
     # a centre city's problems are 'larger, often other' ones: it gains less from exchange too
     scale_gain = utility.scale_benefit(econ.population, model.population[i], beh.scale_population, 1.0,
                                        beh.scale_max_population, beh.oversize)
@@ -128,7 +129,8 @@ def evaluate(model: CooperationModel, cand: Candidates, network: np.ndarray | No
         bool(policy.drawing_rights_at_stake(inc, model.year)), econ.returned, econ.contributions, econ.coordination_fte,
         model.expertise, model.scale_factor, model.population, model.culture_budget, model.budget_pressure,
         model.staff, model.workload, model.centre, tuple(float(w) for w in weights), float(cfg.igs.coordination_fte),
-        int(cfg.igs.feasible_members), float(inc.network_tasks_fte), float(inc.drawing_rights_per_inhabitant))
+        int(cfg.igs.feasible_members), float(inc.network_tasks_fte), float(inc.drawing_rights_per_inhabitant),
+        recognised, float(model.project_rate))
     if beh.centre_function_share > 0:
         # a centre city's neighbours already have part of the benefits next door, unless the
         # city is in the IGS with them (seed 001, 4.1.5); a penalty (an oversized IGS) stays whole

@@ -70,7 +70,7 @@ RULES = (keys.share, keys.mixed_share, keys.fixed_plus_share, policy.contiguous,
          policy.operating_grant, policy.network_money,
          utility.minimum, utility.maximum, utility.working_relationship, utility.expertise_gap, utility.net_money,
          utility.staff_time_cost, utility.transaction_cost, utility.dominance_cost, utility.identity_fit,
-         utility.centre_role, utility.scale_term, utility.knowledge_term, utility.drawing_rights_kept,
+         utility.centre_role, utility.scale_term, utility.knowledge_term, utility.drawing_rights_kept, utility.project_money,
          utility.money_received, utility.staff_relief, utility.network_tasks, regional_identity.pair_affinity)
 for _rule in RULES:
     register_jitable(error_model="numpy")(_rule)
@@ -342,7 +342,8 @@ def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean
                     expertise: np.ndarray, scale_factor: np.ndarray, population: np.ndarray,
                     culture_budget: np.ndarray, budget_pressure: np.ndarray, staff: np.ndarray,
                     workload: np.ndarray, centre: np.ndarray, beh: tuple, coordination_fte: float,
-                    feasible_members: int, network_tasks_fte: float, drawing_rights_per_inhabitant: float):
+                    feasible_members: int, network_tasks_fte: float, drawing_rights_per_inhabitant: float,
+                    recognised: np.ndarray, project_rate: float):
     """The utility terms of each candidate for its chooser, by the term functions of
     `simcoop.model.utility` (whose docstrings say why each term is so), as `evaluation.evaluate`
     combines them; the exponentials come in computed by numpy
@@ -358,8 +359,9 @@ def candidate_terms(chooser: np.ndarray, ptr: np.ndarray, mine: np.ndarray, mean
     for s in range(n_sets):
         i, k = chooser[s], mine[s]
         works = utility.working_relationship(mean_trust[s], trust_reference)
-        rights = utility.drawing_rights_kept(network[s], rights_at_stake, drawing_rights_per_inhabitant,
-                                             population[i])
+        rights = (utility.drawing_rights_kept(network[s], rights_at_stake, drawing_rights_per_inhabitant,
+                                              population[i])
+                  + utility.project_money(recognised[s], project_rate, population[i]))
         relief = utility.staff_relief(coordination_left[s], coordination_fte)
         tasks = utility.network_tasks(network[s], network_tasks_fte, relief)
         money = utility.money_received(works, returned[k], rights)

@@ -128,6 +128,8 @@ class CooperationModel(mesa.Model):
         # recognition runs to the end of its period: the IGS recognised for the current one
         self.recognised_until: dict[int, int] = {}
         self.granted_ids: set[int] = set()
+        # EUR per inhabitant a recognised IGS's area draws from the small projects line this year
+        self.project_rate = 0.0
         # running balance of each member's realised money (EUR), 'what's in it for us?'
         self.balance = np.zeros(n)
         # and of what it paid (EUR, same memory): the balance per euro paid is what weighs
@@ -204,6 +206,8 @@ class CooperationModel(mesa.Model):
     def start_of_year(self) -> None:
         beh, n = self.cfg.behaviour, self.land.n
         self.granted_ids = {k for k, until in self.recognised_until.items() if until >= self.year}
+        covered = sum(float(self.population[self.igs[k].members].sum()) for k in self.granted_ids if k in self.igs)
+        self.project_rate = policy.small_projects_rate(self.cfg.incentive, self.year, covered)
         self.counts = dict.fromkeys(self.counts, 0)
         self.shocked = self.rng.random(n) < beh.budget_shock_probability
         self.budget_pressure = np.where(self.shocked, 1.0 / (1.0 - beh.budget_shock_size), 1.0)

@@ -153,6 +153,17 @@ def is_network_round(inc: IncentiveConfig, year: int) -> bool:
             and (year - inc.network_first_round) % inc.network_round_interval == 0)
 
 
+def small_projects_rate(inc: IncentiveConfig, year: int, covered_population: float) -> float:
+    """What the small supra-local projects line brings the organisations of an IGS area (EUR per
+    inhabitant per year): what they ask for, until the line's budget shared over all covered
+    inhabitants is less (cultuuroptil.be, 2024: only organisations in an IGS area may apply)."""
+    if not (inc.small_projects and year >= inc.small_projects_from):
+        return 0.0
+    if covered_population <= 0.0:
+        return inc.small_projects_demand_per_inhabitant
+    return min(inc.small_projects_demand_per_inhabitant, inc.small_projects_budget / covered_population)
+
+
 def drawing_rights_at_stake(inc: IncentiveConfig, year: int) -> bool:
     """From 2033 a local network outside a supra-local one loses its drawing rights (seed 004)."""
     return inc.networks and year >= inc.network_deadline

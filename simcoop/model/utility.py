@@ -73,9 +73,17 @@ def drawing_rights_kept(networked: bool, at_stake: bool, per_inhabitant: float, 
     return per_inhabitant * population if networked and at_stake else 0.0
 
 
+def project_money(recognised: bool, rate: float, population: float) -> float:
+    """What the small supra-local projects line brings the municipality's organisations: only in
+    the area of a recognised IGS (cultuuroptil.be, 2024), `rate` per inhabitant
+    (`policy.small_projects_rate`)."""
+    return rate * population if recognised else 0.0
+
+
 def money_received(works: float, returned: float, rights: float) -> float:
     """The programme coming back as far as partners work together (digest Mechanisms 2, 6:
-    efficiency gains believed, not guaranteed), plus the drawing rights kept."""
+    efficiency gains believed, not guaranteed), plus what comes by right of being in the IGS
+    (drawing rights kept, small projects)."""
     return works * returned + rights
 
 
