@@ -126,6 +126,11 @@ class IncentiveConfig:
                                   "VVSG 16-04-2024: below 85,000 inhabitants 'tot 2032 een overgangsperiode', "
                                   "for IGS of at least four adjacent municipalities; the last year of a period, "
                                   "or a year before norm_from to switch it off")
+    transition_for_new: bool = param(False, "-", reason="VVSG 15-06-2023: 'een overgangsperiode van één gemeentelijke "
+                                                      "legislatuur' for cooperations below the threshold of at least "
+                                                      "four municipalities; VVSG 16-04-2024: IGS 'kunnen in 2026 een "
+                                                      "nieuwe erkenning aanvragen'; read as a transition for the IGS "
+                                                      "recognised under the decree of 2018 only (interpretation)")
     subsidy_per_inhabitant: float = param(0.90, "EUR/inhabitant/year", 0, 10,
                                           "digest Actors, cultuuroptil.be: EUR 0.90 per inhabitant (decree of "
                                           "2024; below the 2018 decree's cap an assumption)")

@@ -122,18 +122,21 @@ def test_no_subsidy_below_the_recognition_threshold():
 def test_the_norm_of_each_application():
     """cultuurbovenlokaal.be, call for 2020-2025: at least four surrounding municipalities, no
     population. VVSG 16-04-2024: applications in 2026, 85,000 inhabitants from 2027, or four
-    adjacent municipalities in a transition to 2032; after it, 85,000 alone."""
+    adjacent municipalities in a transition to 2032 for the IGS already recognised (VVSG
+    15-06-2023: 'een overgangsperiode'); after it, 85,000 alone."""
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     assert policy.is_recognised(40000, 4, True, False, inc, rule, 2019)        # a small rural IGS of four
     assert not policy.is_recognised(300000, 3, True, False, inc, rule, 2019)   # three large ones are not an IGS
-    assert policy.is_recognised(40000, 4, True, False, inc, rule, 2026)        # the transition keeps it (to 2032)
+    assert policy.is_recognised(40000, 4, True, False, inc, rule, 2026, existing=True)   # the transition keeps it
+    assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2026)    # ... not a new one founded to apply
+    assert policy.is_recognised(40000, 4, True, False, IncentiveConfig(transition_for_new=True), rule, 2026)
     assert policy.is_recognised(300000, 3, True, False, inc, rule, 2026)       # the norm admits three large ones
     assert not policy.is_recognised(40000, 3, True, False, inc, rule, 2026)
-    assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2032)    # after the transition: grow or merge
+    assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2032, existing=True)   # after it: grow or merge
     # "four adjacent municipalities": four in two pieces are not recognised on their number, and
     # never were; 85,000 inhabitants are, in one piece or not
     assert not policy.is_recognised(40000, 4, False, False, inc, rule, 2019)
-    assert not policy.is_recognised(40000, 6, False, False, inc, rule, 2026)
+    assert not policy.is_recognised(40000, 6, False, False, inc, rule, 2026, existing=True)
     assert policy.is_recognised(90000, 6, False, False, inc, rule, 2026)
     assert policy.recognition_norm(inc, 2032) == (85000.0, policy.NO_MEMBERS_RULE)
     assert policy.recognition_norm(IncentiveConfig(norm_from=2016, transition_until=2015), 2019) \

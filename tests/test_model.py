@@ -86,13 +86,15 @@ def test_no_subsidy_below_the_recognition_threshold(flanders_baseline):
     assert (igs.loc[igs["recognised"], "subsidy_eur"] > 0).all()
     # every recognised IGS-year rests on an application that met the norm of its year (the 2019
     # call's four adjacent municipalities; from the 2026 application 85,000 inhabitants, or four
-    # adjacent municipalities in the transition) and runs to the end of its period
+    # adjacent municipalities in the transition, for an IGS recognised the year before) and runs
+    # to the end of its period
     inc, rule = IncentiveConfig(), RegionRuleConfig()   # the defaults the fixture runs
+    was_recognised = set(zip(igs.loc[igs["recognised"], "igs_id"], igs.loc[igs["recognised"], "year"] + 1))
     for row in igs[igs["recognised"]].itertuples():
         before = igs[(igs["igs_id"] == row.igs_id) & (igs["year"] <= row.year)]
         assert any(policy.recognition_open(inc, a.year) and policy.granted_until(inc, a.year) >= row.year
                    and policy.is_recognised(a.population, a.n_members, a.contiguous, a.spans_regions, inc,
-                                            rule, a.year)
+                                            rule, a.year, existing=(a.igs_id, a.year) in was_recognised)
                    for a in before.itertuples()), row
     # below the norm in the first period: recognised with four or more members only
     first = small[small["year"] < inc.period_start + inc.first_period_years]

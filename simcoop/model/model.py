@@ -353,7 +353,8 @@ class CooperationModel(mesa.Model):
                     self.networked_ids.discard(g.igs_id)
                 if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and policy.is_recognised(
                         g.economics.population, n, self.contiguous(members), policy.spans_regions(self.region[members]),
-                        self.cfg.incentive, self.cfg.region_rule, self.year):   # an application for the next period granted
+                        self.cfg.incentive, self.cfg.region_rule, self.year,
+                        existing=g.igs_id in self.granted_ids):   # an application for the next period granted
                     self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
                                                           policy.granted_until(self.cfg.incentive, self.year))
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
