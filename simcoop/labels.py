@@ -332,6 +332,7 @@ LABELS: dict[str, tuple[str, str]] = {
                                    "year drawing rights outside a network end"),
     "incentive.drawing_rights_per_inhabitant": ("trekkingsrechten per inwoner (euro)",
                                                 "drawing rights per inhabitant (EUR)"),
+    "incentive.transition_for_new": ("overgang ook voor nieuwe IGS", "transition for new IGS too"),
     "incentive.small_projects": ("kleine bovenlokale cultuurprojecten alleen in een IGS-gebied",
                                  "small supra-local culture projects only in an IGS area"),
     "incentive.small_projects_from": ("eerste jaar van de kleine projecten in IGS-gebied",
