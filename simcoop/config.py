@@ -230,6 +230,11 @@ class IgsConfig:
                                     "digest Mechanism 3: coordination on top of a full workload")
     feasible_members: int = param(12, "members", 2, 100,
                                   "digest Mechanism 3: 10 to 12 municipalities is the most feasible")
+    mergers: bool = param(True, "-", reason="VVSG 16-04-2024: below 85,000 after the transition an IGS's area "
+                                            "must grow ('dunbevolkte regio's lopen het risico dat hun "
+                                            "werkingsgebied erg uitgestrekt wordt'); merging with an IGS next door "
+                                            "is one way; assumption: only an IGS that cannot be renewed as it is "
+                                            "seeks one, at an application")
 
 
 @dataclass

@@ -36,6 +36,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "voluntary_leaves": ("vrijwillige uittredingen", "voluntary leaves"),
     "foundings": ("oprichtingen", "foundings"),
     "dissolutions": ("opgeheven IGS", "IGS dissolved"),
+    "mergers": ("fusies van IGS", "IGS mergers"),
     "cross_region_igs": ("IGS over een regiogrens heen", "IGS crossing a region border"),
     "subsidy_total_eur": ("Vlaamse subsidie (euro per jaar)", "Flemish subsidy (EUR per year)"),
     "budget_shocks": ("gemeenten met budgetdruk", "municipalities under budget pressure"),
@@ -82,6 +83,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "reason.split": ("om samen met andere leden een nieuw IGS te vormen", "to split off with other members"),
     "reason.too_few_members": ("omdat er te weinig leden overbleven", "because too few members remained"),
     "reason.no_renewal": ("omdat de leden de erkenning niet verlengden", "because its members did not renew it"),
+    "reason.merger": ("door een fusie met een ander IGS", "in a merger with another IGS"),
     # config groups and their options
     "key": ("verdeelsleutel", "financial key"),
     "key.name": ("verdeelsleutel", "financial key"),
@@ -137,6 +139,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "igs.staff_cost_per_fte": ("loonkost per voltijds personeelslid (euro)", "cost per full-time staff member (EUR)"),
     "igs.coordination_fte": ("coördinatietijd per lid (voltijds)", "coordination time per member (FTE)"),
     "igs.feasible_members": ("werkbaar aantal leden", "workable number of members"),
+    "igs.mergers": ("IGS mogen fuseren om erkend te blijven", "IGS may merge to stay recognised"),
     "behaviour.w_scale": ("gewicht van schaalvoordelen", "weight of economies of scale"),
     "behaviour.scale_population": ("ideale schaal (inwoners)", "ideal scale (inhabitants)"),
     "behaviour.centre_function_share": ("deel van de baten dat buurgemeenten al in de centrumstad vinden",
@@ -551,7 +554,7 @@ def euro(x: float, lang: str = "nl", decimals: int = 0) -> str:
 # two decimals (and a sentence under "explain.<metric>").
 METRIC_FORMAT: dict[str, str] = {
     "n_igs": "count", "n_recognised": "count", "max_members": "count", "cross_region_igs": "count",
-    "joins": "count", "leaves": "count", "foundings": "count", "dissolutions": "count",
+    "joins": "count", "leaves": "count", "foundings": "count", "dissolutions": "count", "mergers": "count",
     "dissolutions_total": "count", "budget_shocks": "count",
     "coverage_municipalities": "percent", "coverage_population": "percent", "share_igs_above_norm": "percent",
     "share_igs_at_most_12_members": "percent",

@@ -304,3 +304,44 @@ def test_networks_draw_from_their_own_stream():
     assert np.array_equal(on.trust[np.arange(LAND.n), np.arange(LAND.n)[::-1]],
                           off.trust[np.arange(LAND.n), np.arange(LAND.n)[::-1]])
     assert on.rng.random() == off.rng.random()
+
+
+def _at_the_2032_application(overrides: list[str]) -> CooperationModel:
+    """The real landscape of 2025 as it would stand at the application of 2032 (every IGS
+    granted to 2032, the transition over), with the regions free so that only the norm bites."""
+    model = CooperationModel(to_sim_config(compose(["region_rule=free", *overrides])))
+    model.year = 2032
+    model.recognised_until = {k: 2032 for k in model.igs}
+    model.granted_ids = set(model.igs)
+    return model
+
+
+def _by_name(model: CooperationModel, name: str):
+    return next(g for g in model.igs.values() if g.name == name)
+
+
+def test_two_small_igs_merge_to_reach_the_norm_after_the_transition():
+    """VVSG 16-04-2024: after the transition an IGS below 85,000 must grow. IJzervallei (four
+    members, about 35,000 inhabitants) and Viertoren (four, about 57,000) in the Westhoek cannot
+    be renewed alone in 2032 but can together; their members gain from merging, so they merge:
+    Viertoren, the larger, keeps its name; nobody left by choice and no IGS broke up."""
+    model = _at_the_2032_application([])
+    ijzer, vier = _by_name(model, "Cultuuroverleg IJzervallei"), _by_name(model, "Viertoren")
+    both = [*ijzer.members, *vier.members]
+    assert not model.renewable(ijzer.members) and not model.renewable(vier.members) and model.renewable(both)
+    model.merge_to_renew()
+    assert ijzer.igs_id not in model.igs and sorted(model.igs[vier.igs_id].members) == sorted(both)
+    assert (model.member_of[both] == vier.igs_id).all()
+    assert model.counts["mergers"] >= 1
+    assert model.counts["voluntary_leaves"] == model.counts["breakups_recognised"] == model.counts["dissolutions"] == 0
+
+
+def test_a_merger_needs_the_members_of_both_and_can_be_switched_off():
+    """The members vote: when one more member costs every member dearly (the transaction cost),
+    the Westhoek pair does not merge; with `igs.mergers` false no IGS ever does."""
+    for overrides in (["behaviour.w_transaction=10", "igs.feasible_members=2"], ["igs.mergers=false"]):
+        model = _at_the_2032_application(overrides)
+        before = {k: sorted(g.members) for k, g in model.igs.items()}
+        model.merge_to_renew()
+        assert {k: sorted(g.members) for k, g in model.igs.items()} == before, overrides
+        assert model.counts["mergers"] == 0

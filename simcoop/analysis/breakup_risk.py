@@ -56,14 +56,20 @@ def start_lifetimes(events: pd.DataFrame, yearly: pd.DataFrame, params: list[str
 def _until_dissolved(df: pd.DataFrame, since: str, events: pd.DataFrame, yearly: pd.DataFrame,
                      run: list[str]) -> pd.DataFrame:
     """Each IGS's years from `since` to its dissolution (dissolved 1) or to the end of its run
-    (censored, 0): the survival data of both clocks."""
-    ended = events[events["event"] == "dissolve"].groupby([*run, "igs_id"], observed=True)["year"].min()
+    or its merger into another IGS (censored, 0; a merger is no breakup): the survival data of
+    both clocks."""
+    dissolve = events[events["event"] == "dissolve"]
+    merger = dissolve["reason"] == "merger"
+    ended = dissolve[~merger].groupby([*run, "igs_id"], observed=True)["year"].min()
+    merged = dissolve[merger].groupby([*run, "igs_id"], observed=True)["year"].min()
     last_year = yearly.groupby(run, observed=True)["year"].max().rename("last_year")
     df = df.merge(ended.rename("dissolved_year").reset_index(), on=[*run, "igs_id"], how="left")
+    df = df.merge(merged.rename("merged_year").reset_index(), on=[*run, "igs_id"], how="left")
     df = df.merge(last_year.reset_index(), on=run)
     df["dissolved"] = df["dissolved_year"].notna().astype(int)
-    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], df["last_year"] + 1) - df[since]
-    return df
+    censored = df["merged_year"].fillna(df["last_year"] + 1)
+    df["duration"] = np.where(df["dissolved"] == 1, df["dissolved_year"], censored) - df[since]
+    return df.drop(columns="merged_year")
 
 
 def breakup_probability(life: pd.DataFrame, factor: str, horizon: int = HORIZON) -> pd.DataFrame:

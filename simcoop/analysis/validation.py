@@ -123,7 +123,8 @@ def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFram
 
     g = igs[igs["scenario"] == base]
     established = g[g["recognised"]].groupby(["seed"])["igs_id"].unique()
-    dissolved = events[(events["scenario"] == base) & (events["event"] == "dissolve")]
+    dissolved = events[(events["scenario"] == base) & (events["event"] == "dissolve")
+                       & (events["reason"] != "merger")]   # a merger is no breakup
     share = pd.Series({seed: np.isin(ids, dissolved.loc[dissolved["seed"] == seed, "igs_id"]).mean()
                        for seed, ids in established.items()})
     out.append(Pattern("P6", "some partnerships break up after a few years",

@@ -233,6 +233,24 @@ def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     return statistics.median((values[:n] - values[n:]).tolist()) >= 0.0
 
 
+def merger_gain(model: CooperationModel, g: IGS, h: IGS, merged_id: int, granted_ids: set[int]) -> float:
+    """Two IGS vote on merging at an application: each member weighs the merged IGS (under the
+    id `merged_id`) against its own as it would stand in the next period (`granted_ids`: the IGS
+    recognised for it without a new application), in material terms and shared identity, as for
+    a newcomer. The smaller of the two median gains: a merger needs both."""
+    a, b = np.array(g.members, dtype=np.int64), np.array(h.members, dtype=np.int64)
+    merged = np.concatenate([a, b])
+    cand = Candidates.of([(int(i), merged) for i in a] + [(int(i), a) for i in a]
+                         + [(int(i), merged) for i in b] + [(int(i), b) for i in b])
+    cand.igs_id = np.repeat(np.array([merged_id, g.igs_id, merged_id, h.igs_id], dtype=np.int64),
+                            [len(a), len(a), len(b), len(b)])
+    terms = evaluate(model, cand, granted_ids=granted_ids).terms
+    values = terms.material + terms.identity
+    n, m = len(a), len(b)
+    return min(statistics.median((values[:n] - values[n:2 * n]).tolist()),
+               statistics.median((values[2 * n:2 * n + m] - values[2 * n + m:]).tolist()))
+
+
 def wants_network(model: CooperationModel, g: IGS) -> bool:
     """The members vote on applying for a leisure-participation network: the median member must
     not lose in material terms from the network's money and tasks, weighed under this year's

@@ -94,15 +94,17 @@ def set_economics(model: CooperationModel, flat: np.ndarray, ptr: np.ndarray, ne
     return recognised, econ
 
 
-def evaluate(model: CooperationModel, cand: Candidates, network: np.ndarray | None = None) -> Evaluation:
+def evaluate(model: CooperationModel, cand: Candidates, network: np.ndarray | None = None,
+             granted_ids: set[int] | None = None) -> Evaluation:
     """Utility terms of each candidate membership for its chooser (being alone is worth 0).
     `network`: per candidate, whether its IGS runs a network (default: the networks granted;
-    given, to weigh an application)."""
+    given, to weigh an application). `granted_ids`: the IGS recognised without applying
+    (default: those granted for this period; given, to weigh the next one)."""
     beh, cfg = model.cfg.behaviour, model.cfg
     flat, ptr, i = cand.flat, cand.ptr, cand.chooser
     if network is None:
         network = existing_with(model.networked_ids, cand.igs_id, len(i))
-    granted = existing_with(model.granted_ids, cand.igs_id, len(i))
+    granted = existing_with(model.granted_ids if granted_ids is None else granted_ids, cand.igs_id, len(i))
     recognised, econ = set_economics(model, flat, ptr, network, granted)
     seg = econ.seg
     # compiled (kernels.chooser_view): the segment reductions over the other members

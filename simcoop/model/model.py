@@ -123,7 +123,7 @@ class CooperationModel(mesa.Model):
         self._pending = np.zeros(n, dtype=bool)
         self.next_igs_id = 0
         self.counts = dict.fromkeys(("joins", "leaves", "voluntary_leaves", "foundings", "dissolutions",
-                                     "breakups_recognised"), 0)
+                                     "breakups_recognised", "mergers"), 0)
         self.networked_ids: set[int] = set()
         # recognition runs to the end of its period: the IGS recognised for the current one
         self.recognised_until: dict[int, int] = {}
@@ -189,6 +189,7 @@ class CooperationModel(mesa.Model):
         self.apply_policy()
         self.decide_all()
         if policy.is_renewal_year(self.cfg.incentive, self.year):
+            self.merge_to_renew()
             self.renew_or_disband()
         self.dissolve_failing()
         self.settle_accounts()
@@ -295,6 +296,70 @@ class CooperationModel(mesa.Model):
         members = np.asarray(members, dtype=np.int64)
         return bool(kernels.contiguous_sets(members, np.array([0, len(members)], np.int64), self.nb_ptr,
                                             self.nb_flat)[0])
+
+    def renewable(self, members: list[int] | np.ndarray) -> bool:
+        """Whether these members, as an IGS recognised now, could be recognised again at this
+        year's application: the norm (or the transition), one territory for the members rule,
+        and one region once cross-region partnerships are no longer allowed."""
+        members = np.asarray(members, dtype=np.int64)
+        spans = policy.spans_regions(self.region[members])
+        rule = self.cfg.region_rule
+        return (policy.is_recognised(float(self.population[members].sum()), len(members), self.contiguous(members),
+                                     spans, self.cfg.incentive, rule, self.year, existing=True)
+                and not (spans and not policy.cross_region_allowed(rule, self.year)))
+
+    def merge_to_renew(self) -> None:
+        """At an application, a recognised IGS that could not be renewed as it is (below the norm
+        once the transition is over: its area must grow) may merge with an IGS next door, if the
+        median members of both gain from it (`decisions.merger_gain`); the one with more
+        inhabitants keeps its name and recognition (the failing one unless the other is
+        recognised too). Tried in the order of the IGS ids, each with the partner its members
+        gain most from."""
+        if not self.cfg.igs.mergers:
+            return
+        renewable = {k for k in self.granted_ids if k in self.igs and self.renewable(self.igs[k].members)}
+        for gid in sorted(self.granted_ids - renewable):
+            g = self.igs.get(gid)
+            if g is None:
+                continue
+            around = self.member_of[self.nb_flat[decisions.ragged_arange(
+                self.nb_ptr[g.members], self.nb_ptr[np.array(g.members) + 1] - self.nb_ptr[g.members])]]
+            best, best_gain = None, 0.0
+            for hid in sorted(set(around[(around >= 0) & (around != gid)].tolist())):
+                h = self.igs[hid]
+                if not self.renewable(g.members + h.members):
+                    continue
+                gain = decisions.merger_gain(self, g, h, self.next_igs_id, renewable | {self.next_igs_id})
+                if gain >= best_gain:
+                    best, best_gain = h, gain
+            if best is not None:
+                keep_other = best.igs_id in self.granted_ids and (self.population[best.members].sum()
+                                                                  >= self.population[g.members].sum())
+                into, absorbed = (best, g) if keep_other else (g, best)
+                self.merge(absorbed, into)
+                renewable.add(into.igs_id)
+
+    def merge(self, absorbed: IGS, into: IGS) -> None:
+        """The members of `absorbed` move into `into` (reason merger; neither a leave by choice nor
+        a breakup): they keep their tenure and running balance, the partnership goes on."""
+        moving = list(absorbed.members)
+        for i in moving:
+            self._event("leave", absorbed.igs_id, i, "merger")
+        absorbed.members.clear()
+        del self.igs[absorbed.igs_id]
+        self.networked_ids.discard(absorbed.igs_id)
+        self.granted_ids.discard(absorbed.igs_id)
+        self.recognised_until.pop(absorbed.igs_id, None)
+        self._event("dissolve", absorbed.igs_id, None, "merger")
+        for i in moving:
+            into.add(i)
+            self.member_of[i] = into.igs_id
+            self._event("join", into.igs_id, i, "merger")
+        self._moved(into.members)
+        self._meet(into.members)
+        self.counts["mergers"] += 1
+        self.counts["leaves"] += len(moving)
+        self.counts["joins"] += len(moving)
 
     def renew_or_disband(self) -> None:
         """At the end of a period each recognised IGS decides as a body whether to apply for the
@@ -526,6 +591,7 @@ class CooperationModel(mesa.Model):
             "foundings": self.counts["foundings"],
             "dissolutions": self.counts["dissolutions"],
             "breakups_recognised": self.counts["breakups_recognised"],
+            "mergers": self.counts["mergers"],
             "n_networks": int(sum(g.network for g in groups)),
             "centre_members": int((in_igs & self.centre).sum()),
             "cross_region_igs": int(spans.sum()),
@@ -575,4 +641,4 @@ YEARLY_METRICS = ("year", "n_igs", "n_recognised", "coverage_municipalities", "c
                   "mean_members", "max_members", "share_igs_above_norm", "share_igs_at_most_12_members",
                   "dominance_mean", "dominance_max", "centre_excess_mean", "gini_net_benefit",
                   "mean_trust_members", "mean_trust_neighbours", "joins", "leaves", "voluntary_leaves", "foundings",
-                  "dissolutions", "breakups_recognised", "n_networks", "centre_members", "cross_region_igs", "subsidy_total_eur", "budget_shocks", "legislature_start")
+                  "dissolutions", "breakups_recognised", "mergers", "n_networks", "centre_members", "cross_region_igs", "subsidy_total_eur", "budget_shocks", "legislature_start")
