@@ -322,11 +322,8 @@ class CooperationModel(mesa.Model):
             g = self.igs.get(gid)
             if g is None:
                 continue
-            around = self.member_of[self.nb_flat[decisions.ragged_arange(
-                self.nb_ptr[g.members], self.nb_ptr[np.array(g.members) + 1] - self.nb_ptr[g.members])]]
             best, best_gain = None, 0.0
-            for hid in sorted(set(around[(around >= 0) & (around != gid)].tolist())):
-                h = self.igs[hid]
+            for h in self.igs_next_door(g):
                 if not self.renewable(g.members + h.members):
                     continue
                 gain = decisions.merger_gain(self, g, h, self.next_igs_id, renewable | {self.next_igs_id})
@@ -338,6 +335,13 @@ class CooperationModel(mesa.Model):
                 into, absorbed = (best, g) if keep_other else (g, best)
                 self.merge(absorbed, into)
                 renewable.add(into.igs_id)
+
+    def igs_next_door(self, g: IGS) -> list[IGS]:
+        """The other IGS with a member bordering one of g's members, in the order of their ids."""
+        members = np.array(g.members, dtype=np.int64)
+        starts = self.nb_ptr[members]
+        around = self.member_of[self.nb_flat[decisions.ragged_arange(starts, self.nb_ptr[members + 1] - starts)]]
+        return [self.igs[k] for k in sorted(set(around[(around >= 0) & (around != g.igs_id)].tolist()))]
 
     def merge(self, absorbed: IGS, into: IGS) -> None:
         """The members of `absorbed` move into `into` (reason merger; neither a leave by choice nor
