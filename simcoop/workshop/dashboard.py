@@ -48,12 +48,14 @@ class Settings:
     subsidy: float = 0.9
     threshold: int = 85000
     region_rule: str = "forced_2031"    # current policy
+    small_projects: bool = True         # the small projects line only in IGS areas (current policy)
     seed: int = 0
 
     def overrides(self) -> list[str]:
         return [f"key={self.key}", f"region_rule={self.region_rule}",
                 f"incentive.subsidy_per_inhabitant={self.subsidy}",
-                f"incentive.recognition_threshold={self.threshold}", f"seed={self.seed}"]
+                f"incentive.recognition_threshold={self.threshold}",
+                f"incentive.small_projects={str(self.small_projects).lower()}", f"seed={self.seed}"]
 
 
 @dataclass
@@ -326,6 +328,8 @@ def Page():
                 solara.Text(f"{label('incentive.recognition_threshold', lang)}: {count(form.threshold, lang)}")
                 solara.SliderInt("", value=form.threshold, min=0, max=200000, step=5000,
                                  on_value=lambda v: set_form(replace(form, threshold=int(v))))
+                solara.Checkbox(label=label("incentive.small_projects", lang), value=form.small_projects,
+                                on_value=lambda v: set_form(replace(form, small_projects=bool(v))))
                 solara.InputText(label("dash.seed", lang), value=seed_text, on_value=set_seed_text,
                                  continuous_update=True)
                 if seed is None:
