@@ -124,7 +124,7 @@ def test_bad_seed_and_changed_setting_get_a_message_on_screen(dashboard_url, bro
     expect(page.locator(".simcoop-status")).to_contain_text("(start)", timeout=60_000)
 
     # the small projects line (decree of 2024) is a setting of its own, in the workshop's words
-    page.get_by_label("kleine bovenlokale cultuurprojecten alleen in een IGS-gebied").click()
+    page.get_by_text("kleine bovenlokale cultuurprojecten alleen in een IGS-gebied").click()
     expect(page.get_by_text("druk op Herbegin")).to_be_visible(timeout=30_000)
     page.locator(".v-select").filter(has_text="verdeelsleutel").click()
     page.locator(".v-list-item").filter(has_text="volgens begroting").first.click()
