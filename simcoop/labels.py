@@ -379,7 +379,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "lever.no_budget_shocks": ("geen budgetschokken", "no budget shocks"),
     "lever.budget_shocks_doubled": ("dubbel zoveel budgetschokken", "twice the budget shocks"),
     "lever.no_networks": ("geen netwerken vrijetijdsparticipatie", "no leisure-participation networks"),
-    "lever.no_small_projects": ("kleine projecten ook buiten een IGS-gebied", "small projects also outside IGS areas"),
+    "lever.no_small_projects": ("kleine projecten niet gebonden aan een IGS-gebied", "small projects not tied to IGS areas"),
     # words
     "none": ("geen IGS", "no IGS"),
     "yes": ("ja", "yes"),

@@ -16,6 +16,28 @@ def cached_run(overrides: tuple[str, ...], seed: int) -> simcoop.SimulationResul
     return simcoop.simulate(list(overrides), seed=seed)
 
 
+def replay_events(result: simcoop.SimulationResult) -> int:
+    """Replay a run's event log from its first recorded year and check every later year's
+    membership table against it (a municipality is in at most one IGS; a leave leaves the IGS
+    it is in; a dissolved IGS keeps no member). Returns the number of events replayed."""
+    first = int(result.yearly["year"].min())
+    start = result.membership[(result.membership["year"] == first) & result.membership["igs_id"].notna()]
+    member = {int(n): int(g) for n, g in zip(start["nis"], start["igs_id"])}
+    events = result.events[result.events["year"] > first]
+    for year in result.yearly["year"][result.yearly["year"] > first]:
+        for e in events[events["year"] == year].itertuples():
+            if e.event in ("found", "join"):
+                assert int(e.nis) not in member, "a municipality is in at most one IGS"
+                member[int(e.nis)] = int(e.igs_id)
+            elif e.event == "leave":
+                assert member.pop(int(e.nis)) == e.igs_id
+            elif e.event == "dissolve":
+                assert e.igs_id not in member.values()
+        table = result.membership[(result.membership["year"] == year) & result.membership["igs_id"].notna()]
+        assert member == {int(n): int(g) for n, g in zip(table["nis"], table["igs_id"])}, year
+    return len(events)
+
+
 @pytest.fixture(scope="session")
 def run():
     """run(overrides, seed) -> SimulationResult, cached across tests."""

@@ -87,6 +87,14 @@ def step(page, times: int = 1) -> None:
         expect(page.locator(".simcoop-status")).not_to_have_text(before, timeout=60_000)
 
 
+def test_the_small_projects_setting_reaches_the_run():
+    """The facilitator's checkbox composes into the run's config (no browser needed)."""
+    from simcoop.run import compose
+    from simcoop.workshop.dashboard import Settings
+    assert compose(Settings(small_projects=False).overrides()).incentive.small_projects is False
+    assert compose(Settings().overrides()).incentive.small_projects is True
+
+
 def test_two_sessions_do_not_see_each_others_run(dashboard_url, browser):
     first = open_page(browser, dashboard_url)
     assert "(start)" in status(first)
@@ -124,8 +132,11 @@ def test_bad_seed_and_changed_setting_get_a_message_on_screen(dashboard_url, bro
     expect(page.locator(".simcoop-status")).to_contain_text("(start)", timeout=60_000)
 
     # the small projects line (decree of 2024) is a setting of its own, in the workshop's words
-    page.get_by_text("kleine bovenlokale cultuurprojecten alleen in een IGS-gebied").click()
+    box = page.get_by_text("kleine bovenlokale cultuurprojecten alleen in een IGS-gebied")
+    box.click()
     expect(page.get_by_text("druk op Herbegin")).to_be_visible(timeout=30_000)
+    box.click()   # back to the run's own setting: nothing pending
+    expect(page.get_by_text("druk op Herbegin")).to_have_count(0, timeout=30_000)
     page.locator(".v-select").filter(has_text="verdeelsleutel").click()
     page.locator(".v-list-item").filter(has_text="volgens begroting").first.click()
     expect(page.get_by_text("druk op Herbegin")).to_be_visible(timeout=30_000)

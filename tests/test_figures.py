@@ -62,7 +62,22 @@ def test_breakup_probability_counts_what_it_estimates(tmp_path):
     runs = yearly.groupby([*params, "seed"], observed=True).ngroups
     assert len(start) == 19 * runs and (start["observed_from"] == 2025).all()
     real = start[["seed", *params, "igs_id"]]
-    dissolved = events[events["event"] == "dissolve"].merge(real, on=["seed", *params, "igs_id"])
+    ended = events[(events["event"] == "dissolve") & (events["reason"] != "merger")]   # a merger is no breakup
+    dissolved = ended.merge(real, on=["seed", *params, "igs_id"])
     assert start["dissolved"].sum() == len(dissolved)
     assert set(probs["igs"]) >= {"all", "at start"}
     assert (probs.loc[probs["igs"] == "at start", "n_igs"].groupby(probs["factor"]).sum() == 19 * runs).all()
+
+
+def test_a_merger_is_censored_not_counted_as_a_breakup():
+    """In the survival data an IGS absorbed in a merger leaves the risk set at its merger; one
+    that dissolves has broken up."""
+    from simcoop.analysis.breakup_risk import lifetimes
+
+    events = pd.DataFrame({"seed": 0, "year": [2026, 2026, 2030, 2032], "igs_id": [1, 2, 1, 2],
+                           "event": ["found", "found", "dissolve", "dissolve"], "nis": [11, 12, None, None],
+                           "reason": ["initiative", "initiative", "unrecognised", "merger"]})
+    yearly = pd.DataFrame({"seed": 0, "year": range(2025, 2039)})
+    life = lifetimes(events, yearly, []).set_index("igs_id")
+    assert life.loc[1, "dissolved"] == 1 and life.loc[1, "duration"] == 4 and life.loc[1, "ended_by"] == "unrecognised"
+    assert life.loc[2, "dissolved"] == 0 and life.loc[2, "duration"] == 6    # censored at the merger, not at 2039

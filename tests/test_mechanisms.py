@@ -127,16 +127,16 @@ def test_the_norm_of_each_application():
     inc, rule = IncentiveConfig(), RegionRuleConfig()
     assert policy.is_recognised(40000, 4, True, False, inc, rule, 2019)        # a small rural IGS of four
     assert not policy.is_recognised(300000, 3, True, False, inc, rule, 2019)   # three large ones are not an IGS
-    assert policy.is_recognised(40000, 4, True, False, inc, rule, 2026, existing=True)   # the transition keeps it
+    assert policy.is_recognised(40000, 4, True, False, inc, rule, 2026, already_recognised=True)   # the transition keeps it
     assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2026)    # ... not a new one founded to apply
     assert policy.is_recognised(40000, 4, True, False, IncentiveConfig(transition_for_new=True), rule, 2026)
     assert policy.is_recognised(300000, 3, True, False, inc, rule, 2026)       # the norm admits three large ones
     assert not policy.is_recognised(40000, 3, True, False, inc, rule, 2026)
-    assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2032, existing=True)   # after it: grow or merge
+    assert not policy.is_recognised(40000, 4, True, False, inc, rule, 2032, already_recognised=True)   # after it: grow or merge
     # "four adjacent municipalities": four in two pieces are not recognised on their number, and
     # never were; 85,000 inhabitants are, in one piece or not
     assert not policy.is_recognised(40000, 4, False, False, inc, rule, 2019)
-    assert not policy.is_recognised(40000, 6, False, False, inc, rule, 2026, existing=True)
+    assert not policy.is_recognised(40000, 6, False, False, inc, rule, 2026, already_recognised=True)
     assert policy.is_recognised(90000, 6, False, False, inc, rule, 2026)
     assert policy.recognition_norm(inc, 2032) == (85000.0, policy.NO_MEMBERS_RULE)
     assert policy.recognition_norm(IncentiveConfig(norm_from=2016, transition_until=2015), 2019) \

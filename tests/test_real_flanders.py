@@ -238,7 +238,7 @@ def test_the_small_projects_line_pays_what_is_asked_until_its_budget_is_shared()
 def test_only_members_of_a_recognised_igs_draw_on_the_small_projects_line():
     """Each member's realised money, and its money term, rise by the line's rate times its
     inhabitants exactly when its set is recognised: a pair of neighbours outside any IGS (below
-    the four members) gets nothing."""
+    the 85,000 norm of the 2026 application) gets nothing."""
     from simcoop.model.evaluation import Candidates, evaluate
     model = CooperationModel(to_sim_config(compose(["end_year=2026"])))
     model.step()
@@ -334,9 +334,54 @@ def test_two_small_igs_merge_to_reach_the_norm_after_the_transition():
     assert (model.member_of[both] == vier.igs_id).all()
     assert model.counts["mergers"] >= 1
     assert model.counts["voluntary_leaves"] == model.counts["breakups_recognised"] == model.counts["dissolutions"] == 0
+    assert model.counts["leaves"] == model.counts["joins"] == 0          # a merger is not churn
+    # the application is granted: the merged IGS is recognised for the next period
+    model.settle_accounts()
+    assert model.recognised_until[vier.igs_id] == 2038
 
 
-def test_a_merger_needs_the_members_of_both_and_can_be_switched_off():
+def test_a_merger_needs_the_members_of_both_sides(monkeypatch):
+    """Neteland (about 69,000 inhabitants) cannot be renewed alone in 2032; its members would
+    gain from merging with Stuifzand or de Merode next door, but theirs would lose, so there is
+    no merger. Were one side's gain enough (the larger of the two medians deciding), it would
+    merge."""
+    from simcoop.model import decisions
+    model = _at_the_2032_application([])
+    neteland = _by_name(model, "Neteland")
+    alone = sorted(neteland.members)
+    assert not model.renewable(neteland.members)
+    model.merge_to_renew()
+    assert sorted(model.igs[neteland.igs_id].members) == alone
+    one_side = _at_the_2032_application([])
+    monkeypatch.setattr(decisions, "min", max, raising=False)   # merger_gain's min of the two medians
+    one_side.merge_to_renew()
+    merged = [g for g in one_side.igs.values() if set(alone) < set(g.members)]
+    assert merged, "with one side's gain deciding, Neteland merges"
+
+
+def test_a_merger_keeps_the_network_either_igs_ran():
+    """A leisure-participation network goes on in the merged IGS, whichever of the two ran it."""
+    model = _at_the_2032_application([])
+    ijzer, vier = _by_name(model, "Cultuuroverleg IJzervallei"), _by_name(model, "Viertoren")
+    ijzer.network = True
+    model.networked_ids.add(ijzer.igs_id)
+    model.merge_to_renew()
+    assert ijzer.igs_id not in model.igs and model.igs[vier.igs_id].network
+    assert model.networked_ids >= {vier.igs_id} and ijzer.igs_id not in model.networked_ids
+
+
+def test_mergers_replay_from_the_event_log():
+    """From the real start to the 2032 application, the merger's leaves, dissolution and joins
+    are in the event log, and replaying it gives the membership table."""
+    import simcoop
+    from conftest import replay_events
+    result = simcoop.simulate(["end_year=2032"], seed=0)
+    assert result.yearly["mergers"].sum() >= 1
+    assert (result.events["reason"] == "merger").any()
+    assert replay_events(result) > 10
+
+
+def test_a_merger_needs_the_members_to_gain_and_can_be_switched_off():
     """The members vote: when one more member costs every member dearly (the transaction cost),
     the Westhoek pair does not merge; with `igs.mergers` false no IGS ever does."""
     for overrides in (["behaviour.w_transaction=10", "igs.feasible_members=2"], ["igs.mergers=false"]):

@@ -69,7 +69,7 @@ LEVERS = (
           "breakups cluster around budget pressure (P6)"),
     Lever("networks on vs off", "none", "no_networks", "coverage", +1,
           "drawing rights are a cost of staying out (seed 004)"),
-    Lever("small projects only in IGS areas vs anywhere", "none", "no_small_projects", "coverage", +1,
+    Lever("small projects only in IGS areas vs not tied to them", "none", "no_small_projects", "coverage", +1,
           "only organisations in an IGS area may apply: a cost of staying out (cultuuroptil.be, 2024)"),
 )
 

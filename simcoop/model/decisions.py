@@ -233,18 +233,24 @@ def accepts_newcomer(model: CooperationModel, g: IGS, newcomer: int) -> bool:
     return statistics.median((values[:n] - values[n:]).tolist()) >= 0.0
 
 
-def merger_gain(model: CooperationModel, g: IGS, h: IGS, merged_id: int, granted_ids: set[int]) -> float:
-    """Two IGS vote on merging at an application: each member weighs the merged IGS (under the
-    id `merged_id`) against its own as it would stand in the next period (`granted_ids`: the IGS
-    recognised for it without a new application), in material terms and shared identity, as for
-    a newcomer. The smaller of the two median gains: a merger needs both."""
+def merger_gain(model: CooperationModel, g: IGS, h: IGS, renewable_ids: set[int]) -> float:
+    """Two IGS vote on merging at an application: each member weighs the merged IGS against its
+    own as it would stand in the next period, in material terms and shared identity, as for a
+    newcomer. The merged IGS is weighed as recognised and running a network if either does;
+    an own IGS as recognised and keeping its network only if it can be renewed as it is
+    (`renewable_ids`; otherwise it applies anew, under this year's norm). The smaller of the
+    two median gains: a merger needs both."""
     a, b = np.array(g.members, dtype=np.int64), np.array(h.members, dtype=np.int64)
     merged = np.concatenate([a, b])
+    merged_id = model.next_igs_id   # no IGS has this id yet: it marks the merged set as recognised
     cand = Candidates.of([(int(i), merged) for i in a] + [(int(i), a) for i in a]
                          + [(int(i), merged) for i in b] + [(int(i), b) for i in b])
     cand.igs_id = np.repeat(np.array([merged_id, g.igs_id, merged_id, h.igs_id], dtype=np.int64),
                             [len(a), len(a), len(b), len(b)])
-    terms = evaluate(model, cand, granted_ids=granted_ids).terms
+    renewed = {k: k in renewable_ids for k in (g.igs_id, h.igs_id)}
+    network = np.repeat([g.network or h.network, g.network and renewed[g.igs_id],
+                         g.network or h.network, h.network and renewed[h.igs_id]], [len(a), len(a), len(b), len(b)])
+    terms = evaluate(model, cand, network=network, granted_ids=renewable_ids | {merged_id}).terms
     values = terms.material + terms.identity
     n, m = len(a), len(b)
     return min(statistics.median((values[:n] - values[n:2 * n]).tolist()),

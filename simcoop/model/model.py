@@ -297,36 +297,40 @@ class CooperationModel(mesa.Model):
         return bool(kernels.contiguous_sets(members, np.array([0, len(members)], np.int64), self.nb_ptr,
                                             self.nb_flat)[0])
 
-    def renewable(self, members: list[int] | np.ndarray) -> bool:
-        """Whether these members, as an IGS recognised now, could be recognised again at this
-        year's application: the norm (or the transition), one territory for the members rule,
-        and one region once cross-region partnerships are no longer allowed."""
+    def renewable(self, members: list[int] | np.ndarray, already_recognised: bool = True) -> bool:
+        """Whether these members could be recognised at this year's application: the norm, or
+        the transition for an IGS already recognised, one territory for the members rule, one
+        region once the rule is in force. The one test of a renewal (`settle_accounts`) and of
+        a merger (`merge_to_renew`)."""
         members = np.asarray(members, dtype=np.int64)
-        spans = policy.spans_regions(self.region[members])
-        rule = self.cfg.region_rule
-        return (policy.is_recognised(float(self.population[members].sum()), len(members), self.contiguous(members),
-                                     spans, self.cfg.incentive, rule, self.year, existing=True)
-                and not (spans and not policy.cross_region_allowed(rule, self.year)))
+        return policy.is_recognised(float(self.population[members].sum()), len(members), self.contiguous(members),
+                                    policy.spans_regions(self.region[members]), self.cfg.incentive,
+                                    self.cfg.region_rule, self.year, already_recognised=already_recognised)
 
     def merge_to_renew(self) -> None:
         """At an application, a recognised IGS that could not be renewed as it is (below the norm
         once the transition is over: its area must grow) may merge with an IGS next door, if the
-        median members of both gain from it (`decisions.merger_gain`); the one with more
-        inhabitants keeps its name and recognition (the failing one unless the other is
-        recognised too). Tried in the order of the IGS ids, each with the partner its members
-        gain most from."""
+        merged IGS could be recognised (in one region once cross-region partnerships are no
+        longer allowed) and the median members of both gain from it (`decisions.merger_gain`).
+        The one with more inhabitants (on a tie, the partner) keeps its name, recognition and
+        network, unless only the failing one is recognised. Tried in the order of the IGS ids,
+        each with the partner whose members gain least gains most; an IGS renewable after a
+        merger seeks no other."""
         if not self.cfg.igs.mergers:
             return
-        renewable = {k for k in self.granted_ids if k in self.igs and self.renewable(self.igs[k].members)}
-        for gid in sorted(self.granted_ids - renewable):
+        rule = self.cfg.region_rule
+        renewable_ids = {k for k in self.granted_ids if k in self.igs and self.renewable(self.igs[k].members)}
+        for gid in sorted(self.granted_ids - renewable_ids):
             g = self.igs.get(gid)
-            if g is None:
+            if g is None or gid in renewable_ids:
                 continue
             best, best_gain = None, 0.0
             for h in self.igs_next_door(g):
-                if not self.renewable(g.members + h.members):
+                merged = g.members + h.members
+                spans = policy.spans_regions(self.region[merged])
+                if not self.renewable(merged) or (spans and not policy.cross_region_allowed(rule, self.year)):
                     continue
-                gain = decisions.merger_gain(self, g, h, self.next_igs_id, renewable | {self.next_igs_id})
+                gain = decisions.merger_gain(self, g, h, renewable_ids)
                 if gain >= best_gain:
                     best, best_gain = h, gain
             if best is not None:
@@ -334,7 +338,7 @@ class CooperationModel(mesa.Model):
                                                                   >= self.population[g.members].sum())
                 into, absorbed = (best, g) if keep_other else (g, best)
                 self.merge(absorbed, into)
-                renewable.add(into.igs_id)
+                renewable_ids.add(into.igs_id)
 
     def igs_next_door(self, g: IGS) -> list[IGS]:
         """The other IGS with a member bordering one of g's members, in the order of their ids."""
@@ -345,16 +349,17 @@ class CooperationModel(mesa.Model):
 
     def merge(self, absorbed: IGS, into: IGS) -> None:
         """The members of `absorbed` move into `into` (reason merger; neither a leave by choice nor
-        a breakup): they keep their tenure and running balance, the partnership goes on."""
+        a breakup, and not counted in the year's leaves and joins): they keep their tenure and
+        running balance, the partnership goes on, and so does a network either of them ran."""
         moving = list(absorbed.members)
         for i in moving:
             self._event("leave", absorbed.igs_id, i, "merger")
-        absorbed.members.clear()
-        del self.igs[absorbed.igs_id]
-        self.networked_ids.discard(absorbed.igs_id)
-        self.granted_ids.discard(absorbed.igs_id)
-        self.recognised_until.pop(absorbed.igs_id, None)
-        self._event("dissolve", absorbed.igs_id, None, "merger")
+        if absorbed.network and not into.network:
+            into.network = True
+            self.networked_ids.add(into.igs_id)
+        elif absorbed.network_from and not (into.network or into.network_from):
+            into.network_from = absorbed.network_from
+        self._remove(absorbed, "merger")
         for i in moving:
             into.add(i)
             self.member_of[i] = into.igs_id
@@ -362,8 +367,6 @@ class CooperationModel(mesa.Model):
         self._moved(into.members)
         self._meet(into.members)
         self.counts["mergers"] += 1
-        self.counts["leaves"] += len(moving)
-        self.counts["joins"] += len(moving)
 
     def renew_or_disband(self) -> None:
         """At the end of a period each recognised IGS decides as a body whether to apply for the
@@ -420,10 +423,8 @@ class CooperationModel(mesa.Model):
                 if not g.recognised and (g.network or g.network_from):   # a network needs a recognised IGS
                     g.network, g.network_from = False, 0
                     self.networked_ids.discard(g.igs_id)
-                if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and policy.is_recognised(
-                        g.economics.population, n, self.contiguous(members), policy.spans_regions(self.region[members]),
-                        self.cfg.incentive, self.cfg.region_rule, self.year,
-                        existing=g.igs_id in self.granted_ids):   # an application for the next period granted
+                if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and self.renewable(
+                        members, already_recognised=g.igs_id in self.granted_ids):   # an application for the next period granted
                     self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
                                                           policy.granted_until(self.cfg.incentive, self.year))
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1
@@ -539,13 +540,17 @@ class CooperationModel(mesa.Model):
         for i in g.members:
             self.member_of[i] = -1
             self._event("leave", g.igs_id, i, "dissolution")
+        self._remove(g, reason)
+        self.counts["dissolutions"] += 1
+        self.counts["breakups_recognised"] += g.recognised
+
+    def _remove(self, g: IGS, reason: str) -> None:
+        """The IGS is gone, with its recognition and network (a dissolution or a merger)."""
         g.members.clear()
         del self.igs[g.igs_id]
         self.networked_ids.discard(g.igs_id)
         self.granted_ids.discard(g.igs_id)
         self.recognised_until.pop(g.igs_id, None)
-        self.counts["dissolutions"] += 1
-        self.counts["breakups_recognised"] += g.recognised
         self._event("dissolve", g.igs_id, None, reason)
 
     def _event(self, event: str, igs_id: int, i: int | None, reason: str) -> None:

@@ -43,18 +43,18 @@ NO_NORM = float("inf")   # inhabitants no IGS reaches: the members' rule alone d
 NO_MEMBERS_RULE = 10**9  # municipalities no IGS has: the population norm alone decides
 
 
-def recognition_norm(inc: IncentiveConfig, year: int, existing: bool = False) -> tuple[float, int]:
+def recognition_norm(inc: IncentiveConfig, year: int, already_recognised: bool = False) -> tuple[float, int]:
     """(inhabitants, municipalities) an application in `year` must reach one of. The call for
     2020-2025 asked for at least four surrounding municipalities and no population; the
     amended decree asks for 85,000 inhabitants from the application of 2026 (`norm_from`), but
     an IGS of four adjacent municipalities stays recognisable in a transition to 2032
     (`transition_until`: a recognition granted now must end by then). The transition is for
-    the IGS already recognised (`existing`: applying for a new recognition), not for IGS
-    founded to apply, unless `transition_for_new`. So small rural IGS are recognised for
+    the IGS recognised for the current period (`already_recognised`: applying for a new
+    recognition), not for IGS founded to apply, unless `transition_for_new`. So small rural IGS are recognised for
     2020-2026, may go on to 2032, and must grow or merge after that."""
     if year < inc.norm_from:
         return NO_NORM, inc.min_members
-    if granted_until(inc, year) <= inc.transition_until and (existing or inc.transition_for_new):
+    if granted_until(inc, year) <= inc.transition_until and (already_recognised or inc.transition_for_new):
         return inc.recognition_threshold, inc.min_members
     return inc.recognition_threshold, NO_MEMBERS_RULE
 
@@ -97,10 +97,10 @@ def recognisable(total_population: float, n_members: int, adjacent: bool, spans:
 
 
 def is_recognised(total_population: float, n_members: int, adjacent: bool, spans: bool, inc: IncentiveConfig,
-                  rule: RegionRuleConfig, year: int, existing: bool = False) -> bool:
-    """`recognisable` under the norm of `year` (for an IGS recognised now if `existing`) and the
-    configured region rule."""
-    threshold, min_members = recognition_norm(inc, year, existing)
+                  rule: RegionRuleConfig, year: int, already_recognised: bool = False) -> bool:
+    """`recognisable` under the norm of `year` (for an IGS recognised for the current period if
+    `already_recognised`) and the configured region rule."""
+    threshold, min_members = recognition_norm(inc, year, already_recognised)
     return recognisable(total_population, n_members, adjacent, spans, threshold, min_members,
                         region_rule_in_force(rule, year))
 

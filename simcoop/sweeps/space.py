@@ -22,7 +22,8 @@ VARIABLE_PREFIXES = ("attributes.", "key.", "incentive.", "igs.", "behaviour.")
 NOT_VARIABLE = {"attributes.seed", "behaviour.election_first_year", "behaviour.election_interval",
                 "incentive.period_start", "incentive.first_period_years", "incentive.period_years",
                 "incentive.norm_from", "incentive.transition_until", "incentive.network_first_round",
-                "incentive.network_round_interval", "incentive.network_deadline"}  # seeds and the calendar, not behaviour or policy levels
+                "incentive.network_round_interval", "incentive.network_deadline",
+                "incentive.small_projects_from"}  # seeds and the calendar, not behaviour or policy levels
 NOT_LEVERS = {"data", "scenario", "start", "lever"}  # the world, bundles of other settings, the initial state
 
 
