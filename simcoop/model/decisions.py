@@ -247,9 +247,9 @@ def merger_gain(model: CooperationModel, g: IGS, h: IGS, renewable_ids: set[int]
                          + [(int(i), merged) for i in b] + [(int(i), b) for i in b])
     cand.igs_id = np.repeat(np.array([merged_id, g.igs_id, merged_id, h.igs_id], dtype=np.int64),
                             [len(a), len(a), len(b), len(b)])
-    renewed = {k: k in renewable_ids for k in (g.igs_id, h.igs_id)}
-    network = np.repeat([g.network or h.network, g.network and renewed[g.igs_id],
-                         g.network or h.network, h.network and renewed[h.igs_id]], [len(a), len(a), len(b), len(b)])
+    either = g.network or h.network
+    keeps = [g.network and g.igs_id in renewable_ids, h.network and h.igs_id in renewable_ids]
+    network = np.repeat([either, keeps[0], either, keeps[1]], [len(a), len(a), len(b), len(b)])
     terms = evaluate(model, cand, network=network, granted_ids=renewable_ids | {merged_id}).terms
     values = terms.material + terms.identity
     n, m = len(a), len(b)

@@ -423,8 +423,9 @@ class CooperationModel(mesa.Model):
                 if not g.recognised and (g.network or g.network_from):   # a network needs a recognised IGS
                     g.network, g.network_from = False, 0
                     self.networked_ids.discard(g.igs_id)
+                # an application for the next period granted
                 if g.recognised and policy.recognition_open(self.cfg.incentive, self.year) and self.renewable(
-                        members, already_recognised=g.igs_id in self.granted_ids):   # an application for the next period granted
+                        members, already_recognised=g.igs_id in self.granted_ids):
                     self.recognised_until[g.igs_id] = max(self.recognised_until.get(g.igs_id, 0),
                                                           policy.granted_until(self.cfg.incentive, self.year))
                 g.unrecognised_years = 0 if g.recognised else g.unrecognised_years + 1

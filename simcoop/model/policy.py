@@ -50,8 +50,8 @@ def recognition_norm(inc: IncentiveConfig, year: int, already_recognised: bool =
     an IGS of four adjacent municipalities stays recognisable in a transition to 2032
     (`transition_until`: a recognition granted now must end by then). The transition is for
     the IGS recognised for the current period (`already_recognised`: applying for a new
-    recognition), not for IGS founded to apply, unless `transition_for_new`. So small rural IGS are recognised for
-    2020-2026, may go on to 2032, and must grow or merge after that."""
+    recognition), not for IGS founded to apply, unless `transition_for_new`. So small rural
+    IGS are recognised for 2020-2026, may go on to 2032, and must grow or merge after that."""
     if year < inc.norm_from:
         return NO_NORM, inc.min_members
     if granted_until(inc, year) <= inc.transition_until and (already_recognised or inc.transition_for_new):
