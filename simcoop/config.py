@@ -71,10 +71,10 @@ class AttributesConfig:
                       "cells whatever the run's seed (same world, different histories)")
     heterogeneity: float = param(0.2, "lognormal sigma", 0.0, 1.0,
                                  "assumption: seeded spread around the derived values")
-    heritage_share: float = param(0.6, "share of municipalities", 0.0, 1.0,
+    heritage_share: float = param(0.633, "share of municipalities", 0.0, 1.0,
                                   "digest Actors: many IGS grew out of heritage cells; for municipalities the "
                                   "partial heritage list does not cover (and synthetic data), random cells up to "
-                                  "this share; assumption")
+                                  "this share; assumption; level calibrated (docs/calibration.md)")
     known_heritage: bool = param(True, "-", reason="digest Mechanism 9: trust among the known erfgoedcel/IOED "
                                                   "partners of the partial list; false = the list is ignored "
                                                   "and random cells (heritage_share) may start anywhere; with "
@@ -240,8 +240,9 @@ class IgsConfig:
 @dataclass
 class BehaviourConfig:
     temperature: float = param(0.1, "utility", 0.001, 10, "assumption: noise of the logit choice")
-    w_scale: float = param(1.0, "utility", 0, 10, "digest Mechanism 2: economies of scale; level "
-                           "calibrated in sample (docs/calibration.md)")
+    w_scale: float = param(1.26, "utility", 0, 10,
+                           "digest Mechanism 2: economies of scale"
+                           "; level calibrated (docs/calibration.md)")
     scale_population: float = param(150000.0, "inhabitants", 10000, 2e6,
                                     "digest Mechanism 3: ideal scale 100,000-300,000 inhabitants")
     scale_max_population: float = param(300000.0, "inhabitants", 50000, 5e6,
@@ -249,9 +250,10 @@ class BehaviourConfig:
     oversize: float = param(0.5, "per 100% above the ideal scale", 0.0, 5.0,
                             "digest Mechanisms 3-4: 'if it gets too big the burden outweighs it'; small "
                             "municipalities prefer a small IGS; level an assumption")
-    centre_scale_factor: float = param(0.3, "x", 0.0, 5.0,
+    centre_scale_factor: float = param(0.365, "x", 0.0, 5.0,
                                        "seed 001 4.1.5/4.2.5: centre cities already provide the regional "
-                                       "functions in-house and face other problems: little scale benefit")
+                                       "functions in-house and face other problems: little scale benefit"
+                                       "; level calibrated (docs/calibration.md)")
     centre_function_share: float = param(0.0, "share of the benefits", 0.0, 1.0,
                                          "seed 001 4.1.5: 'we gratefully use much of what is in that city - "
                                          "and I speak for most randgemeenten': a neighbour of a centre city "
@@ -260,22 +262,26 @@ class BehaviourConfig:
     w_regional_role: float = param(0.3, "utility", 0, 10,
                                    "seed 001 4.1.5: a centre city joins for its regional role (only for an "
                                    "IGS within its own reference region)")
-    w_freedom: float = param(0.4, "utility", 0, 10,
+    w_freedom: float = param(0.397, "utility", 0, 10,
                              "digest Actors: centre cities want to stay free to cooperate with other centre "
-                             "cities anywhere")
+                             "cities anywhere; level calibrated (docs/calibration.md)")
     w_expertise: float = param(0.5, "utility", 0, 10, "digest Mechanism 2: expertise small ones lack")
     w_knowledge: float = param(0.7, "utility", 0, 10,
                                "digest Mechanism 2: knowledge exchange, everyone gains")
     knowledge_partners: float = param(2.0, "trusted partners", 0.1, 50,
                                       "assumption: saturation of exchange (sum of trust in partners)")
-    w_money: float = param(15.0, "utility per share of culture budget", 0, 100,
-                           "digest Mechanism 1: for every cent contributed one counts on a return")
-    w_staff: float = param(12.0, "utility per FTE share", 0, 50,
-                           "digest Mechanism 3: staff time, heavier for loaded small municipalities")
+    w_money: float = param(11.8, "utility per share of culture budget", 0, 100,
+                           "digest Mechanism 1: for every cent contributed one counts on a return"
+                           "; level calibrated (docs/calibration.md)")
+    w_staff: float = param(15.2, "utility per FTE share", 0, 50,
+                           "digest Mechanism 3: staff time, heavier for loaded small municipalities"
+                           "; level calibrated (docs/calibration.md)")
     w_transaction: float = param(0.5, "utility", 0, 10,
                                  "digest Mechanism 3: burden grows with size and formality")
     w_dominance: float = param(1.5, "utility", 0, 10, "digest Mechanism 5: fear of dependence")
-    w_identity: float = param(0.2, "utility", 0, 10, "digest Mechanism 7: shared identity helps")
+    w_identity: float = param(0.219, "utility", 0, 10,
+                              "digest Mechanism 7: shared identity helps"
+                              "; level calibrated (docs/calibration.md)")
     inertia: float = param(0.3, "utility", 0, 10,
                            "digest Mechanism 9: path dependence, maturity of long partnerships")
     exit_cost: float = param(0.4, "utility", 0, 10,
@@ -289,10 +295,12 @@ class BehaviourConfig:
                                   "assumption: how long a member remembers past balances")
     maturity_years: float = param(6.0, "years", 0.5, 50,
                                   "digest Mechanism 1: long-running partnerships grow a maturity")
-    founding_cost: float = param(1.0, "utility", 0, 10,
-                                 "digest Mechanism 9: starting from nothing seems very hard")
-    founding_trust: float = param(0.5, "trust", 0.0, 1.0,
-                                  "assumption: partners below this trust are not invited to found")
+    founding_cost: float = param(0.74, "utility", 0, 10,
+                                 "digest Mechanism 9: starting from nothing seems very hard"
+                                 "; level calibrated (docs/calibration.md)")
+    founding_trust: float = param(0.277, "trust", 0.0, 1.0,
+                                  "assumption: partners below this trust are not invited to found"
+                                  "; level calibrated (docs/calibration.md)")
     election_first_year: int = param(2018, "year", 1900, 2100, "digest Mechanism 8: elections 2018, 2024, 2030")
     election_interval: int = param(6, "years", 1, 20, "digest Mechanism 8: local elections every six years")
     election_boost: float = param(2.0, "x", 1.0, 10.0,
@@ -302,19 +310,22 @@ class BehaviourConfig:
     admin_support_mean: float = param(0.7, "probability", 0.01, 0.99,
                                       "digest Mechanism 8: officials usually keen")
     trust_initial: float = param(0.3, "trust", 0.0, 1.0, "assumption: strangers start with some trust")
-    trust_heritage: float = param(0.65, "trust", 0.0, 1.0,
-                                  "digest Mechanism 9: prior heritage-cell partners start with trust")
+    trust_heritage: float = param(0.531, "trust", 0.0, 1.0,
+                                  "digest Mechanism 9: prior heritage-cell partners start with trust"
+                                  "; level calibrated (docs/calibration.md)")
     trust_reference: float = param(0.5, "trust", 0.01, 1.0,
                                    "digest Mechanisms 6 and 10: benefits need trust; level an assumption")
     trust_gain: float = param(0.08, "per year", 0.0, 1.0,
                               "digest Mechanism 6: trust comes on foot (slow)")
     trust_loss: float = param(0.35, "per year", 0.0, 1.0,
                               "digest Mechanism 6: trust leaves on horseback (fast)")
-    trust_erosion: float = param(0.05, "share of trust per year", 0.0, 1.0,
+    trust_erosion: float = param(0.0659, "share of trust per year", 0.0, 1.0,
                                  "digest Mechanism 6: untended trust decays (within and outside IGS); "
-                                 "partnerships fall apart after 3-4 years if not tended")
-    informal_networking: float = param(0.01, "per year", 0.0, 1.0,
-                                       "digest Mechanism 10: informal contact between neighbours builds trust")
+                                 "partnerships fall apart after 3-4 years if not tended"
+                                 "; level calibrated (docs/calibration.md)")
+    informal_networking: float = param(0.0081, "per year", 0.0, 1.0,
+                                       "digest Mechanism 10: informal contact between neighbours builds trust"
+                                       "; level calibrated (docs/calibration.md)")
     dominance_tolerance: float = param(0.25, "agenda share", 0.01, 1.0,
                                        "assumption: excess agenda share at which trust in the city drops at "
                                        "the full loss rate")

@@ -31,3 +31,21 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path):
                            str(tmp_path / "c")], capture_output=True, text=True)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1 and "n=0" in done.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_p1_filter_needs_every_year_of_the_period_within_the_band():
+    """P1 beside the loss: a point passes only if each yearly mean over its seeds is within
+    17-21 in every year 2020-2025; one year above, or a missing year, fails it."""
+    years = range(2019, 2027)
+
+    def runs(point, counts_by_seed):
+        return [{"sample.id": point, "seed": s, "year": y, "n_recognised": counts[y - 2019]}
+                for s, counts in enumerate(counts_by_seed) for y in years]
+
+    inside = runs(0, [[0, 18, 18, 18, 18, 18, 18, 30], [0, 22, 22, 22, 22, 22, 22, 30]])  # means 20; 2019/2026 free
+    one_year_out = runs(1, [[19, 19, 19, 19, 19, 19, 23, 19], [19, 19, 19, 19, 19, 19, 20, 19]])  # 2025: 21.5
+    low = runs(2, [[16] * 8, [17.5] * 8])  # 16.75
+    gap = [r for r in runs(3, [[19] * 8]) if r["year"] != 2023]
+    table = calibrate.p1_counts(pd.DataFrame(inside + one_year_out + low + gap)).set_index("sample.id")
+    assert table["p1_met"].tolist() == [True, False, False, False]
+    assert table.loc[1, "p1_high"] == 21.5 and table.loc[2, "p1_low"] == 16.75

@@ -6,6 +6,9 @@ ranges), with the current defaults as point 0, is run as formation runs (start=e
 store (parallel, resumable). Each point is scored by the who-with-whom loss on the fitting
 provinces (Antwerpen, Limburg, Vlaams-Brabant; `who_with_whom.loss`); Oost- and
 West-Vlaanderen play no part in the choice and are reported for the best point only.
+Pattern P1 (17 to 21 recognised IGS in every year 2020-2025, all of Flanders) is a filter
+beside the loss, as in pattern-oriented modelling: the report ranks all points and, apart,
+the points that pass the filter, so the trade-off between the two is in view.
 
     python -m simcoop.analysis.calibrate                       # 24 points + defaults x 4 seeds
     python -m simcoop.analysis.calibrate --n 48 --seeds 6 --write docs/calibration.md
@@ -29,8 +32,10 @@ from SALib.sample import latin as latin_sample
 
 from simcoop.analysis import who_with_whom
 from simcoop.analysis.common import write_table
+from simcoop.analysis.validation import P1_BAND, P1_YEARS, p1_met, p1_yearly_means
 from simcoop.errors import SimcoopInputError
 from simcoop.analysis.sensitivity import problem, sample_values
+from simcoop.sweeps.experiments import load
 from simcoop.sweeps.space import dimension
 
 # the behavioural parameters the formation of IGS is most sensitive to (Morris screening of
@@ -69,17 +74,40 @@ def run(sweep_dir: Path, points: int, seeds: int) -> None:
                                 "command again to resume")
 
 
+def p1_counts(yearly: pd.DataFrame, key: str = "sample.id") -> pd.DataFrame:
+    """Per point: the lowest and highest yearly mean of recognised IGS in P1's period (means
+    over the point's seeds) and whether P1's count is met (`validation.p1_met`)."""
+    rows = []
+    for point, runs in yearly.groupby(key, observed=True, sort=True):
+        means = p1_yearly_means(runs)
+        rows.append({key: point, "p1_low": means.min(), "p1_high": means.max(), "p1_met": p1_met(means)})
+    return pd.DataFrame(rows)
+
+
 def score(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Each point's in-sample loss and terms with its parameter values (best first, the
-    defaults marked), and the comparisons in and out of sample of the best point and of the
-    defaults (does the in-sample choice generalise?)."""
+    """Each point's in-sample loss and terms, P1's counts and its parameter values (best
+    first, the defaults marked), and the comparisons in and out of sample of the best point
+    and of the defaults (does the in-sample choice generalise?)."""
     membership, params = who_with_whom.from_sweep(sweep_dir)
     scores, best = who_with_whom.calibrate(membership, params)
     points = pd.read_parquet(sweep_dir / SAMPLE).rename_axis("sample.id").reset_index()
+    scores = scores.merge(p1_counts(load(sweep_dir, "yearly")), on="sample.id", how="left")
     scores = scores.merge(points, on="sample.id", how="left")
     scores.insert(1, "defaults", scores["sample.id"] == 0)
     defaults = who_with_whom.comparison(who_with_whom.select(membership, {"sample.id": 0}))
     return scores, best, defaults
+
+
+def ranking(rows: pd.DataFrame) -> list[str]:
+    """Rows of scores as a Markdown table (rank = position among all points)."""
+    lines = ["| rank | point | loss | ARI in | region Spearman in | centre cities in | inhabitants covered in "
+             "| recognised IGS 2020-25 (P1) |", "|---|---|---|---|---|---|---|---|"]
+    for rank, r in rows.iterrows():
+        point = "defaults" if r["defaults"] else str(int(r["sample.id"]))
+        lines.append(f"| {rank + 1} | {point} | {r['loss']:.3f} | {r['in_adjusted_rand']:.3f} | "
+                     f"{r['in_region_coverage_spearman']:.2f} | {r['in_centres_in_igs']:.1f} | "
+                     f"{r['in_coverage_population']:.2f} | {r['p1_low']:.1f} - {r['p1_high']:.1f} |")
+    return lines
 
 
 def markdown(scores: pd.DataFrame, best: pd.DataFrame, defaults: pd.DataFrame, sweep_dir: Path,
@@ -89,18 +117,20 @@ def markdown(scores: pd.DataFrame, best: pd.DataFrame, defaults: pd.DataFrame, s
     shown = pd.concat([scores.head(top), scores[scores["defaults"]]]).drop_duplicates("sample.id")
     lines = [f"_From `{sweep_dir}`: {len(scores)} points (point 0: the defaults) x {seeds} formation runs, "
              f"scored on Antwerpen, Limburg and Vlaams-Brabant only._", "",
-             "| rank | point | loss | ARI in | region Spearman in | centre cities in | inhabitants covered in |",
-             "|---|---|---|---|---|---|---|"]
-    for rank, r in shown.iterrows():
-        point = "defaults" if r["defaults"] else str(int(r["sample.id"]))
-        lines.append(f"| {rank + 1} | {point} | {r['loss']:.3f} | {r['in_adjusted_rand']:.3f} | "
-                     f"{r['in_region_coverage_spearman']:.2f} | {r['in_centres_in_igs']:.1f} | "
-                     f"{r['in_coverage_population']:.2f} |")
+             "All points, by in-sample loss:", ""] + ranking(shown)
+    passing = scores[scores["p1_met"]]
+    lines += ["", f"The points that pass P1 ({len(passing)} of {len(scores)}: {P1_BAND[0]:.0f} to "
+              f"{P1_BAND[1]:.0f} recognised IGS in every year {P1_YEARS[0]}-{P1_YEARS[1]}, all of Flanders), "
+              "by in-sample loss:", ""]
+    lines += ranking(passing.head(top)) if len(passing) else ["(none)"]
     first, default = scores.iloc[0], scores[scores["defaults"]].iloc[0]
-    lines += ["", "| parameter | default | best point | best 5: low - high |", "|---|---|---|---|"]
+    kept = passing.iloc[0] if len(passing) else None
+    lines += ["", "| parameter | point 0 (the defaults) | best point | best point that passes P1 | best 5: low - high |",
+              "|---|---|---|---|---|"]
     for p in names:
         head = scores.head(top)[p]
-        lines.append(f"| `{p}` | {default[p]:.4g} | {first[p]:.4g} | {head.min():.4g} - {head.max():.4g} |")
+        within = f"{kept[p]:.4g}" if kept is not None else "-"
+        lines.append(f"| `{p}` | {default[p]:.4g} | {first[p]:.4g} | {within} | {head.min():.4g} - {head.max():.4g} |")
     t, d = best.set_index(["statistic", "sample"]), defaults.set_index(["statistic", "sample"])
     lines += ["", "Out of sample (Oost- and West-Vlaanderen, not used in the choice):", "",
               "| statistic | best point | defaults | random contiguous clusters |", "|---|---|---|---|"]

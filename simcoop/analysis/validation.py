@@ -56,19 +56,33 @@ def _paired(a: pd.Series, b: pd.Series) -> pd.Series:
     return (a - b).dropna()
 
 
+# the issue's band: 17 to 21 recognised IGS through the period 2020-2025 (real: 19 throughout)
+P1_YEARS, P1_BAND = (2020, 2025), (17.0, 21.0)
+
+
+def p1_yearly_means(yearly: pd.DataFrame) -> pd.Series:
+    """Mean number of recognised IGS per year of P1's period, over the runs given."""
+    period = yearly[yearly["year"].between(*P1_YEARS)]
+    return period.groupby("year")["n_recognised"].mean()
+
+
+def p1_met(yearly_means: pd.Series) -> bool:
+    """P1's count: every year of the period present, each yearly mean within the band."""
+    years = P1_YEARS[1] - P1_YEARS[0] + 1
+    return bool(len(yearly_means) == years and P1_BAND[0] <= yearly_means.min() and yearly_means.max() <= P1_BAND[1])
+
+
 def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFrame,
              igs: pd.DataFrame) -> list[Pattern]:
     base = "current_policy"
     out = []
 
     recognised = _at(yearly, base, 2020, "n_recognised")
-    # the issue's band: 17 to 21 recognised IGS through the period 2020-2025 (real: 19 throughout)
-    period = yearly[(yearly["scenario"] == base) & yearly["year"].between(2020, 2025)]
-    yearly_means = period.groupby("year")["n_recognised"].mean()
+    yearly_means = p1_yearly_means(yearly[yearly["scenario"] == base])
     low, high = float(yearly_means.min()), float(yearly_means.max())
     out.append(Pattern("P1", "around 19 recognised IGS cultuur (2019-2020)", "number of recognised IGS in 2020",
-                       recognised, f"mean within 17 to 21 in every year 2020-2025 (yearly means {low:.1f} to "
-                       f"{high:.1f})", bool(len(yearly_means) == 6 and 17 <= low and high <= 21)))
+                       recognised, f"mean within {P1_BAND[0]:.0f} to {P1_BAND[1]:.0f} in every year "
+                       f"{P1_YEARS[0]}-{P1_YEARS[1]} (yearly means {low:.1f} to {high:.1f})", p1_met(yearly_means)))
     cover = _at(yearly, base, 2020, "coverage_municipalities")
     _, c_lo, c_hi = interval(cover.to_numpy(float))
     out.append(Pattern("P1", "cooperation grows but does not cover all municipalities",
