@@ -297,8 +297,9 @@ def test_an_igs_applies_for_a_network_only_if_its_members_gain():
 def test_networks_draw_from_their_own_stream():
     """Common random numbers: switching networks off changes no other draw of a run, so the
     year before any network starts (2026) is the same with and without them."""
-    on = _model_at_2026(["end_year=2026", "incentive.network_uptake=1"])
-    off = _model_at_2026(["end_year=2026", "incentive.networks=false"])
+    paying = ["incentive.network_tasks_fte=0", "incentive.network_bonus_per_inhabitant=2"]  # so that IGS apply
+    on = _model_at_2026(["end_year=2026", "incentive.network_uptake=1", *paying])
+    off = _model_at_2026(["end_year=2026", "incentive.networks=false", *paying])
     assert any(g.network_from for g in on.igs.values())
     assert np.array_equal(on.member_of, off.member_of)
     assert np.array_equal(on.trust[np.arange(LAND.n), np.arange(LAND.n)[::-1]],

@@ -40,7 +40,11 @@ def test_the_number_of_recognised_igs_is_of_the_right_order(pattern_table):
 def test_every_pattern_is_reported(pattern_table):
     assert set(pattern_table["pattern"]) == {f"P{k}" for k in range(1, 8)}
     in_reality = pattern_table["statistic"].str.contains("real coverage")
-    assert (pattern_table.loc[~in_reality, "n"] == 5).all()
+    # P3's excess is undefined in a run where no centre city is ever in an IGS; such runs are
+    # left out (docs/validation.md, P3); every other statistic counts every run
+    p3 = pattern_table["pattern"] == "P3"
+    assert (pattern_table.loc[~in_reality & ~p3, "n"] == 5).all()
+    assert pattern_table.loc[p3, "n"].between(3, 5).all() and (pattern_table.loc[p3, "n"] == 5).any()
     assert pattern_table.loc[in_reality, "n"].tolist() == [1]   # P5's statistic on the real landscape
 
 
