@@ -74,7 +74,7 @@ class AttributesConfig:
     heritage_share: float = param(0.633, "share of municipalities", 0.0, 1.0,
                                   "digest Actors: many IGS grew out of heritage cells; for municipalities the "
                                   "partial heritage list does not cover (and synthetic data), random cells up to "
-                                  "this share; assumption; level calibrated (docs/calibration.md)")
+                                  "this share; level calibrated (docs/calibration.md)")
     known_heritage: bool = param(True, "-", reason="digest Mechanism 9: trust among the known erfgoedcel/IOED "
                                                   "partners of the partial list; false = the list is ignored "
                                                   "and random cells (heritage_share) may start anywhere; with "

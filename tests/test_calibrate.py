@@ -34,8 +34,9 @@ def test_bad_input_is_one_line_and_exit_code_2(tmp_path):
 
 
 def test_p1_filter_needs_every_year_of_the_period_within_the_band():
-    """P1 beside the loss: a point passes only if each yearly mean over its seeds is within
-    17-21 in every year 2020-2025; one year above, or a missing year, fails it."""
+    """P1 beside the loss: a point passes only if the mean over its seeds is within 17-21,
+    bounds included, in every year 2020-2025; one year outside, a missing or uncounted year
+    fails it; the years around the period do not count."""
     years = range(2019, 2027)
 
     def runs(point, counts_by_seed):
@@ -46,6 +47,13 @@ def test_p1_filter_needs_every_year_of_the_period_within_the_band():
     one_year_out = runs(1, [[19, 19, 19, 19, 19, 19, 23, 19], [19, 19, 19, 19, 19, 19, 20, 19]])  # 2025: 21.5
     low = runs(2, [[16] * 8, [17.5] * 8])  # 16.75
     gap = [r for r in runs(3, [[19] * 8]) if r["year"] != 2023]
-    table = calibrate.p1_counts(pd.DataFrame(inside + one_year_out + low + gap)).set_index("sample.id")
-    assert table["p1_met"].tolist() == [True, False, False, False]
+    bounds = runs(4, [[17, 17, 21, 21, 21, 21, 21, 17]])  # exactly 17 and 21: in the band
+    by_mean = runs(5, [[0, 17, 17, 17, 17, 17, 17, 0], [0, 17, 17, 17, 17, 17, 17, 0],
+                       [0, 30, 17, 17, 17, 17, 17, 0]])  # 2020: mean 21.33 (median 17)
+    uncounted = runs(6, [[19, 19, 19, 19, float("nan"), 19, 19, 19]])  # 2022 not counted
+    table = calibrate.p1_counts(pd.DataFrame(inside + one_year_out + low + gap + bounds + by_mean + uncounted))
+    table = table.set_index("sample.id")
+    assert table["p1_met"].tolist() == [True, False, False, False, True, False, False]
     assert table.loc[1, "p1_high"] == 21.5 and table.loc[2, "p1_low"] == 16.75
+    assert table.loc[4, "p1_low"] == 17 and table.loc[4, "p1_high"] == 21
+    assert calibrate.p1_counts(pd.DataFrame(columns=["sample.id", "year", "n_recognised"])).empty

@@ -65,7 +65,8 @@ def write_sample(sweep_dir: Path, n: int, names: list[str], seed: int = 0) -> in
 
 def run(sweep_dir: Path, points: int, seeds: int) -> None:
     """The formation runs of every point and seed, through the CLI's sweep store."""
-    command = [sys.executable, "-m", "simcoop", "-m", "+experiment=who_with_whom", f"sample.file={(sweep_dir / SAMPLE).resolve()}",
+    command = [sys.executable, "-m", "simcoop", "-m", "+experiment=who_with_whom",
+               f"sample.file={(sweep_dir / SAMPLE).resolve()}",
                f"sample.id=range({points})", f"seed=range({seeds})", f"sweep_name={sweep_dir.name}",
                f"hydra.sweep.dir={sweep_dir}"]
     done = subprocess.run(command, check=False)
@@ -81,21 +82,27 @@ def p1_counts(yearly: pd.DataFrame, key: str = "sample.id") -> pd.DataFrame:
     for point, runs in yearly.groupby(key, observed=True, sort=True):
         means = p1_yearly_means(runs)
         rows.append({key: point, "p1_low": means.min(), "p1_high": means.max(), "p1_met": p1_met(means)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[key, "p1_low", "p1_high", "p1_met"])
 
 
-def score(sweep_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def score(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Each point's in-sample loss and terms, P1's counts and its parameter values (best
-    first, the defaults marked), and the comparisons in and out of sample of the best point
-    and of the defaults (does the in-sample choice generalise?)."""
+    first, the defaults marked), and the comparisons in and out of sample of the best point,
+    of the best point that passes P1 and of the defaults (does the choice generalise?)."""
     membership, params = who_with_whom.from_sweep(sweep_dir)
     scores, best = who_with_whom.calibrate(membership, params)
     points = pd.read_parquet(sweep_dir / SAMPLE).rename_axis("sample.id").reset_index()
     scores = scores.merge(p1_counts(load(sweep_dir, "yearly")), on="sample.id", how="left")
+    scores["p1_met"] = scores["p1_met"].astype("boolean").fillna(False).astype(bool)  # no count: not met
     scores = scores.merge(points, on="sample.id", how="left")
     scores.insert(1, "defaults", scores["sample.id"] == 0)
-    defaults = who_with_whom.comparison(who_with_whom.select(membership, {"sample.id": 0}))
-    return scores, best, defaults
+    chosen = {"best point": best}
+    passing = scores[scores["p1_met"]]
+    if len(passing):
+        chosen["best point that passes P1"] = who_with_whom.comparison(
+            who_with_whom.select(membership, {"sample.id": passing["sample.id"].iloc[0]}))
+    chosen["point 0 (the defaults)"] = who_with_whom.comparison(who_with_whom.select(membership, {"sample.id": 0}))
+    return scores, chosen
 
 
 def ranking(rows: pd.DataFrame) -> list[str]:
@@ -110,14 +117,13 @@ def ranking(rows: pd.DataFrame) -> list[str]:
     return lines
 
 
-def markdown(scores: pd.DataFrame, best: pd.DataFrame, defaults: pd.DataFrame, sweep_dir: Path,
-             top: int = 5) -> str:
+def markdown(scores: pd.DataFrame, chosen: dict[str, pd.DataFrame], sweep_dir: Path, top: int = 5) -> str:
     names = [c for c in scores.columns if "." in c and c != "sample.id"]
     seeds = int(scores["seeds"].max())
     shown = pd.concat([scores.head(top), scores[scores["defaults"]]]).drop_duplicates("sample.id")
     lines = [f"_From `{sweep_dir}`: {len(scores)} points (point 0: the defaults) x {seeds} formation runs, "
              f"scored on Antwerpen, Limburg and Vlaams-Brabant only._", "",
-             "All points, by in-sample loss:", ""] + ranking(shown)
+             f"The {top} best points by in-sample loss, and the defaults:", ""] + ranking(shown)
     passing = scores[scores["p1_met"]]
     lines += ["", f"The points that pass P1 ({len(passing)} of {len(scores)}: {P1_BAND[0]:.0f} to "
               f"{P1_BAND[1]:.0f} recognised IGS in every year {P1_YEARS[0]}-{P1_YEARS[1]}, all of Flanders), "
@@ -125,19 +131,21 @@ def markdown(scores: pd.DataFrame, best: pd.DataFrame, defaults: pd.DataFrame, s
     lines += ranking(passing.head(top)) if len(passing) else ["(none)"]
     first, default = scores.iloc[0], scores[scores["defaults"]].iloc[0]
     kept = passing.iloc[0] if len(passing) else None
-    lines += ["", "| parameter | point 0 (the defaults) | best point | best point that passes P1 | best 5: low - high |",
-              "|---|---|---|---|---|"]
+    lines += ["", "| parameter | point 0 (the defaults) | best point | best point that passes P1 | "
+              f"best {top}: low - high |", "|---|---|---|---|---|"]
     for p in names:
         head = scores.head(top)[p]
         within = f"{kept[p]:.4g}" if kept is not None else "-"
         lines.append(f"| `{p}` | {default[p]:.4g} | {first[p]:.4g} | {within} | {head.min():.4g} - {head.max():.4g} |")
-    t, d = best.set_index(["statistic", "sample"]), defaults.set_index(["statistic", "sample"])
-    lines += ["", "Out of sample (Oost- and West-Vlaanderen, not used in the choice):", "",
-              "| statistic | best point | defaults | random contiguous clusters |", "|---|---|---|---|"]
+    tables = {name: c.set_index(["statistic", "sample"]) for name, c in chosen.items()}
+    lines += ["", "Out of sample (Oost- and West-Vlaanderen: not in the loss; P1's count includes them):", "",
+              f"| statistic | {' | '.join(tables)} | random contiguous clusters |",
+              "|---" * (len(tables) + 2) + "|"]
     for stat in ("adjusted_rand", "region_coverage_spearman", "centres_in_igs", "coverage_population"):
-        r, q = t.loc[(stat, "out")], d.loc[(stat, "out")]
-        lines.append(f"| {stat} | {r['model_mean']:.3f} [{r['model_low']:.3f}, {r['model_high']:.3f}] | "
-                     f"{q['model_mean']:.3f} [{q['model_low']:.3f}, {q['model_high']:.3f}] | {r['null_mean']:.3f} |")
+        cells = [f"{r['model_mean']:.3f} [{r['model_low']:.3f}, {r['model_high']:.3f}]"
+                 for r in (t.loc[(stat, "out")] for t in tables.values())]
+        null = next(iter(tables.values())).loc[(stat, "out"), "null_mean"]
+        lines.append(f"| {stat} | {' | '.join(cells)} | {null:.3f} |")
     return "\n".join(lines)
 
 
@@ -170,9 +178,9 @@ def main(argv: list[str] | None = None) -> None:
         if not args.score_only:
             names = args.params.split(",") if args.params else FITTED
             run(sweep_dir, write_sample(sweep_dir, args.n, names), args.seeds)
-        scores, best, defaults = score(sweep_dir)
+        scores, chosen = score(sweep_dir)
         write_table(scores, sweep_dir / "calibration_scores.parquet")
-        text = markdown(scores, best, defaults, sweep_dir)
+        text = markdown(scores, chosen, sweep_dir)
         print(text)
         if args.write:
             write_into(Path(args.write), text)

@@ -67,9 +67,10 @@ def p1_yearly_means(yearly: pd.DataFrame) -> pd.Series:
 
 
 def p1_met(yearly_means: pd.Series) -> bool:
-    """P1's count: every year of the period present, each yearly mean within the band."""
+    """P1's count: every year of the period present and counted, each yearly mean within the band."""
     years = P1_YEARS[1] - P1_YEARS[0] + 1
-    return bool(len(yearly_means) == years and P1_BAND[0] <= yearly_means.min() and yearly_means.max() <= P1_BAND[1])
+    return bool(len(yearly_means) == years and yearly_means.notna().all()
+                and P1_BAND[0] <= yearly_means.min() and yearly_means.max() <= P1_BAND[1])
 
 
 def patterns(yearly: pd.DataFrame, membership: pd.DataFrame, events: pd.DataFrame,
