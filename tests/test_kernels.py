@@ -47,6 +47,18 @@ def test_segment_sum_adds_in_numpys_order(seed):
     assert not np.array_equal(plain, got)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_segment_reduce_sums_as_numpys_reduce(seed):
+    """`.sum()` / `.mean()` of each segment, which adds in another order than `reduceat`."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.permutation([*LENGTHS, 0, *rng.integers(1, 400, 20)])
+    ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    a = rng.standard_normal(ptr[-1]) * 10.0 ** rng.integers(-5, 5, ptr[-1])
+    got = kernels.segment_reduce(a, ptr)
+    assert np.array_equal(got, [a[ptr[s]:ptr[s + 1]].sum() for s in range(len(lengths))])
+    assert not np.array_equal(got[lengths > 0], kernels.segment_sum(a, ptr[np.r_[lengths > 0, True]]))
+
+
 def _contributions_reference(key: str, need, population, budget, seg, starts, sizes, budget_weight: float,
                              fixed_share: float) -> np.ndarray:
     """The keys of simcoop.model.keys for many member sets, as numpy computed them before the kernel."""

@@ -205,3 +205,15 @@ def test_pair_trust_reads_and_writes_as_a_dense_matrix():
         np.testing.assert_array_equal(sparse[rows, cols], dense[rows, cols])
     np.testing.assert_array_equal(sparse.dense(), dense.matrix)
     assert 0 < sparse.pairs() < n * n
+
+
+def test_mean_trust_of_all_igs_at_once_equals_each_igs_matrix():
+    model = CooperationModel(to_sim_config(compose(["seed=2"])))   # the real IGS of 2025
+    for _ in range(3):
+        model.step()
+    groups = [np.array(g.members, dtype=np.int64) for g in model.igs.values()] + [np.array([0], np.int64)]
+    bounds = np.concatenate([[0], np.cumsum([len(m) for m in groups])]).astype(np.int64)
+    got = model.mean_pair_trust(np.concatenate(groups), bounds)
+    want = [model.trust[np.ix_(m, m)][~np.eye(len(m), dtype=bool)].mean() for m in groups[:-1]]
+    assert len(want) > 10 and len(set(want)) > 1
+    assert np.array_equal(got[:-1], want) and np.isnan(got[-1])   # bit for bit; a lone member has no pairs

@@ -262,10 +262,11 @@ def wants_network(model: CooperationModel, g: IGS) -> bool:
     not lose in material terms from the network's money and tasks, weighed under this year's
     rules (seed 004: an IGS *can* apply; the work falls on its members)."""
     members = np.array(g.members, dtype=np.int64)
-    cand = Candidates.of([(int(i), members) for i in members])
-    cand.igs_id = np.full(len(members), g.igs_id, dtype=np.int64)
-    value = [evaluate(model, cand, network=np.full(len(members), flag)).terms.material for flag in (True, False)]
-    return statistics.median((value[0] - value[1]).tolist()) >= 0.0
+    n = len(members)
+    cand = Candidates.of([(int(i), members) for i in members] * 2)   # with the network, then without
+    cand.igs_id = np.full(2 * n, g.igs_id, dtype=np.int64)
+    value = evaluate(model, cand, network=np.arange(2 * n) < n).terms.material
+    return statistics.median((value[:n] - value[n:]).tolist()) >= 0.0
 
 
 def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.ndarray) -> list[int]:

@@ -125,6 +125,16 @@ def segment_sum(a: np.ndarray, ptr: np.ndarray) -> np.ndarray:
 
 
 @_jit
+def segment_reduce(a: np.ndarray, ptr: np.ndarray) -> np.ndarray:
+    """`np.add.reduce(a[ptr[s]:ptr[s + 1]])` for each segment: the pairwise sum of all its
+    entries (`a[lo:hi].sum()`, `.mean()`), which differs from `reduceat`'s order in the last bits."""
+    out = np.empty(len(ptr) - 1)
+    for s in range(len(ptr) - 1):
+        out[s] = _pairwise(a, ptr[s], ptr[s + 1] - ptr[s])
+    return out
+
+
+@_jit
 def contributions(key: int, need: np.ndarray, pop: np.ndarray, budget: np.ndarray, ptr: np.ndarray,
                   budget_weight: float, fixed_share: float) -> np.ndarray:
     """The contributions of the members of many sets by key code (KEY_CODES): the rules of

@@ -570,11 +570,10 @@ class CooperationModel(mesa.Model):
         dominance = np.array([g.economics.dominance for g in groups])
         with_centre = [g for g in groups if self.centre[g.members].any()]
         ginis = np.array([metrics.gini(self.net_benefit[g.members]) for g in groups])
-        pair_trust = [self.trust[np.ix_(g.members, g.members)][~np.eye(len(g.members), dtype=bool)].mean()
-                      for g in groups]
         spans = np.array([policy.spans_regions(self.region[g.members]) for g in groups], dtype=bool)
         bounds = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
         members_flat = np.fromiter((m for g in groups for m in g.members), dtype=np.int64, count=int(bounds[-1]))
+        pair_trust = self.mean_pair_trust(members_flat, bounds)
         one_territory = kernels.contiguous_sets(members_flat, bounds, self.nb_ptr, self.nb_flat).tolist()
         nan = float("nan")
         self.current = {
@@ -619,6 +618,20 @@ class CooperationModel(mesa.Model):
                 "centre_excess": e.centre_excess, "gini_net_benefit": float(gi), "spans_regions": bool(sp),
                 "contiguous": ct, "network": g.network, "age": g.age(self.year),
             })
+
+    def mean_pair_trust(self, flat: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Each IGS's mean trust over its ordered pairs of members (one lookup for all IGS, in
+        the order and summation of the per-IGS matrix without its diagonal)."""
+        sizes = np.diff(bounds)
+        entry_size = np.repeat(sizes, sizes)
+        rows = np.repeat(flat, entry_size)
+        cols = flat[decisions.ragged_arange(np.repeat(bounds[:-1], sizes), entry_size)]
+        off_diagonal = rows != cols
+        values = self.trust[rows[off_diagonal], cols[off_diagonal]]
+        pairs = sizes * (sizes - 1)
+        sums = kernels.segment_reduce(values, np.concatenate([[0], np.cumsum(pairs)]).astype(np.int64))
+        with np.errstate(invalid="ignore"):
+            return np.where(pairs > 0, sums / np.maximum(pairs, 1), np.nan)
 
     def record_membership(self) -> None:
         n = self.land.n
