@@ -295,7 +295,7 @@ class BehaviourConfig:
                                   "assumption: how long a member remembers past balances")
     maturity_years: float = param(6.0, "years", 0.5, 50,
                                   "digest Mechanism 1: long-running partnerships grow a maturity")
-    founding_cost: float = param(0.74, "utility", 0, 10,
+    founding_cost: float = param(0.45, "utility", 0, 10,
                                  "digest Mechanism 9: starting from nothing seems very hard"
                                  "; level calibrated (docs/calibration.md)")
     founding_trust: float = param(0.277, "trust", 0.0, 1.0,

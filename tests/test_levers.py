@@ -3,6 +3,7 @@ change an outcome. Pure rules first, then the paired-seed signs on a small lever
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -203,6 +204,35 @@ def test_a_partner_invited_to_split_off_weighs_its_balance_as_in_its_own_menu():
         model.balance[partner], model.paid[partner] = ratio * 1e5, 1e5
         accepted[ratio] = decisions.accepts_founding(model, np.array([partner]), np.array([founder, partner]))
     assert accepted == {-50.0: [partner], 50.0: []}
+
+
+def _founding_triples(model: CooperationModel, wanted):
+    """(founder, partner, other) among neighbours for which `wanted(value of the three, value
+    of founder and partner alone)` holds (`decisions.wants_to_found` of each set)."""
+    for f in range(model.land.n):
+        for a, b in itertools.permutations([int(j) for j in model.land.neighbours[f]], 2):
+            three, two = np.array([f, a, b]), np.array([f, a])
+            if wanted(decisions.wants_to_found(model, three, three), decisions.wants_to_found(model, two, two)):
+                return f, a, b
+    raise AssertionError("no such triple on the map")
+
+
+def test_nobody_is_held_to_a_founding_smaller_than_it_agreed_to():
+    """A partner says yes to the invited set; if another declines, the founder and the partners
+    left weigh the smaller set again, and it forms only if they still gain (before, the yes
+    to an IGS with, say, a centre city bound a partner to the rump without it)."""
+    model = _model(["start=empty", "start_year=2016", "end_year=2025"])
+    model.political_will[:] = 1.0                       # councils follow their officials
+    # founder and partner gain only with the third, who declines
+    f, a, b = _founding_triples(model, lambda three, two: three[0] and three[1] and not three[2]
+                                and not (two[0] and two[1]))
+    assert decisions.accepts_founding(model, np.array([a, b]), np.array([f, a, b])) == []
+    # the control: all three gain, so all found
+    f, a, b = _founding_triples(model, lambda three, two: three.all())
+    assert decisions.accepts_founding(model, np.array([a, b]), np.array([f, a, b])) == [a, b]
+    # and a partner who gains from the pair as well founds it when the third declines
+    f, a, b = _founding_triples(model, lambda three, two: three[0] and three[1] and not three[2] and two.all())
+    assert decisions.accepts_founding(model, np.array([a, b]), np.array([f, a, b])) == [a]
 
 
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():

@@ -269,22 +269,50 @@ def wants_network(model: CooperationModel, g: IGS) -> bool:
     return statistics.median((value[:n] - value[n:]).tolist()) >= 0.0
 
 
-def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.ndarray) -> list[int]:
-    """The invited neighbours who join a new IGS: it must beat staying alone, and each
-    council must agree (one draw per partner that wants to, in invitation order)."""
+def founding_alternative(model: CooperationModel, who: np.ndarray) -> np.ndarray:
+    """What each of these municipalities gives up by founding: staying alone, or (a member
+    splitting off) staying in its own IGS as its own menu values staying, plus the exit cost."""
     beh = model.cfg.behaviour
-    ev = evaluate(model, Candidates.of([(int(j), members) for j in partners]))
-    # the alternative: staying alone, or (a partner splitting off) staying in its own IGS
-    alternative = np.full(len(partners), utility.inertia(0, beh.maturity_years, beh.inertia))
-    inside = [k for k, j in enumerate(partners) if model.member_of[j] >= 0]
+    alternative = np.full(len(who), utility.inertia(0, beh.maturity_years, beh.inertia))
+    inside = [k for k, j in enumerate(who) if model.member_of[j] >= 0]
     if inside:
-        own = [(int(partners[k]), np.array(model.igs[int(model.member_of[partners[k]])].members)) for k in inside]
+        own = [(int(who[k]), np.array(model.igs[int(model.member_of[who[k]])].members)) for k in inside]
         cand = Candidates.of(own)
         cand.igs_id = model.member_of[[j for j, _ in own]].astype(np.int64)
         # as in its own menu: staying is worth its terms, inertia and balance; splitting off costs
         # the exit cost within a period
         alternative[inside] = value_of_staying(model, cand.chooser, evaluate(model, cand).terms.total) \
             + exit_cost_now(model)
-    wants = ev.terms.total + utility.founding_cost(ev.mean_trust, beh.founding_cost) > alternative
-    gate = policy.gate_probability(model.political_will, beh, model.year)
-    return [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]
+    return alternative
+
+
+def wants_to_found(model: CooperationModel, who: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Whether founding the IGS `members` beats each one's alternative (`founding_alternative`)."""
+    ev = evaluate(model, Candidates.of([(int(j), members) for j in who]))
+    value = ev.terms.total + utility.founding_cost(ev.mean_trust, model.cfg.behaviour.founding_cost)
+    return value > founding_alternative(model, who)
+
+
+def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.ndarray) -> list[int]:
+    """The invited neighbours who found the new IGS with its initiator (`members[0]`).
+
+    Each invited partner weighs the invited set: it must beat its alternative, and its council
+    must agree (one draw per partner that wants to, in invitation order). The IGS that forms
+    is the initiator and those who said yes; where some declined, those left (the initiator
+    too) weigh that smaller set again, and whoever no longer gains drops out, until no one
+    does: nobody is bound to a partnership it did not agree to (a partner who said yes to an
+    IGS with the centre city is not held to one without it). Returns the partners of the IGS
+    that forms, none if nothing forms."""
+    wants = wants_to_found(model, partners, members)
+    gate = policy.gate_probability(model.political_will, model.cfg.behaviour, model.year)
+    yes = [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]
+    while yes and len(yes) < len(partners):
+        formed = np.array([int(members[0]), *yes], dtype=np.int64)
+        still = wants_to_found(model, formed, formed)
+        if not still[0]:             # the initiator no longer gains
+            return []
+        kept = [j for j, w in zip(yes, still[1:]) if w]
+        if len(kept) == len(yes):
+            break
+        yes = kept
+    return yes
