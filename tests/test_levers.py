@@ -218,14 +218,13 @@ def _founding_triples(model: CooperationModel, wanted):
 
 
 def test_nobody_is_held_to_a_founding_smaller_than_it_agreed_to():
-    """A partner says yes to the invited set; if another declines, the founder and the partners
-    left weigh the smaller set again, and it forms only if they still gain (before, the yes
-    to an IGS with, say, a centre city bound a partner to the rump without it)."""
+    """A partner says yes to the invited set; if another declines, the partners left weigh the
+    smaller set again, and it forms only with those who still gain (before, the yes to an IGS
+    with, say, a centre city bound a partner to the rump without it). The initiator goes on."""
     model = _model(["start=empty", "start_year=2016", "end_year=2025"])
     model.political_will[:] = 1.0                       # councils follow their officials
-    # founder and partner gain only with the third, who declines
-    f, a, b = _founding_triples(model, lambda three, two: three[0] and three[1] and not three[2]
-                                and not (two[0] and two[1]))
+    # the partner gains only with the third, who declines
+    f, a, b = _founding_triples(model, lambda three, two: three[1] and not three[2] and not two[1])
     assert decisions.accepts_founding(model, np.array([a, b]), np.array([f, a, b])) == []
     # the control: all three gain, so all found
     f, a, b = _founding_triples(model, lambda three, two: three.all())

@@ -298,20 +298,17 @@ def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.
 
     Each invited partner weighs the invited set: it must beat its alternative, and its council
     must agree (one draw per partner that wants to, in invitation order). The IGS that forms
-    is the initiator and those who said yes; where some declined, those left (the initiator
-    too) weigh that smaller set again, and whoever no longer gains drops out, until no one
-    does: nobody is bound to a partnership it did not agree to (a partner who said yes to an
-    IGS with the centre city is not held to one without it). Returns the partners of the IGS
-    that forms, none if nothing forms."""
+    is the initiator and those who said yes; where some declined, the partners left weigh that
+    smaller set again, and whoever no longer gains drops out, until no one does: nobody is
+    bound to a partnership it did not agree to (a partner who said yes to an IGS with the
+    centre city is not held to one without it). The initiator, whose council already chose to
+    found, goes on with whoever is left. Returns the partners of the IGS that forms."""
     wants = wants_to_found(model, partners, members)
     gate = policy.gate_probability(model.political_will, model.cfg.behaviour, model.year)
     yes = [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]
     while yes and len(yes) < len(partners):
         formed = np.array([int(members[0]), *yes], dtype=np.int64)
-        still = wants_to_found(model, formed, formed)
-        if not still[0]:             # the initiator no longer gains
-            return []
-        kept = [j for j, w in zip(yes, still[1:]) if w]
+        kept = [j for j, w in zip(yes, wants_to_found(model, np.array(yes), formed)) if w]
         if len(kept) == len(yes):
             break
         yes = kept
