@@ -177,11 +177,13 @@ def test_without_the_known_list_random_heritage_cells_may_start_anywhere():
 
 
 def test_own_igs_staff_lowers_centre_city_dominance(run):
-    """Digest Mechanism 5 / P3: staff employed by the city weighs; own staff evens out."""
+    """Digest Mechanism 5 / P3: staff employed by the city weighs; own staff evens out. From the
+    real start, where the same centre cities are members in both arms (on a small synthetic
+    map too few IGS with a centre city form for the two arms to be comparable)."""
     def excess(hosted: str) -> float:
-        return np.nanmean([run([*SYNTHETIC, f"igs.staff_hosted_by_city={hosted}"], s).yearly["centre_excess_mean"]
-                           .mean() for s in range(4)])
-    assert excess("true") > excess("false")
+        return np.nanmean([run(["end_year=2028", f"igs.staff_hosted_by_city={hosted}"], s).yearly["centre_excess_mean"]
+                           .mean() for s in range(2)])
+    assert excess("true") > excess("false") + 0.1
 
 
 def test_metrics_stay_in_range(flanders_baseline):
