@@ -177,7 +177,7 @@ class DenseTrust:
         np.fill_diagonal(self.matrix, 1.0)
 
 
-@pytest.mark.parametrize("overrides,seed", [([*SYNTHETIC[:-1], "end_year=2030", "behaviour.turnover_probability=0.3"], 1),
+@pytest.mark.parametrize("overrides,seed", [([*SYNTHETIC[:-1], "end_year=2030", "behaviour.turnover_probability=0.3"], 3),
                                              (["end_year=2031", "scenario=regions_by_2028"], 1)])
 def test_trust_stored_for_pairs_that_met_gives_the_history_of_the_dense_matrix(monkeypatch, overrides, seed):
     """trust.PairTrust stores only pairs whose trust was set and erodes only those: the same
