@@ -234,6 +234,26 @@ def test_nobody_is_held_to_a_founding_smaller_than_it_agreed_to():
     assert decisions.accepts_founding(model, np.array([a, b]), np.array([f, a, b])) == [a]
 
 
+def test_the_partners_left_are_the_ones_who_still_gain_in_invitation_order():
+    """Three invited, the middle one declines: the two others weigh the set without it, and
+    each answer goes with its own partner (not with the invitation list, which would keep the
+    one who declined)."""
+    model = _model(["start=empty", "start_year=2016", "end_year=2025"])
+    model.political_will[:] = 1.0
+    for f in range(model.land.n):
+        for a, b, c in itertools.permutations([int(j) for j in model.land.neighbours[f]], 3):
+            full = np.array([f, a, b, c])
+            w = decisions.wants_to_found(model, full, full)
+            if w[1] and not w[2] and w[3]:
+                rest = np.array([f, a, c])
+                kept = decisions.wants_to_found(model, np.array([a, c]), rest)
+                # the first drops out, the last still gains, and still does once alone with the founder
+                if not kept[0] and kept[1] and decisions.wants_to_found(model, np.array([c]), np.array([f, c]))[0]:
+                    assert decisions.accepts_founding(model, np.array([a, b, c]), full) == [c]
+                    return
+    raise AssertionError("no such founding on the map")
+
+
 def test_leaving_costs_within_a_period_and_is_free_at_its_end():
     model = _model(["end_year=2032"])
     member = int(np.flatnonzero(model.member_of >= 0)[0])

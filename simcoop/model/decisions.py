@@ -299,10 +299,11 @@ def accepts_founding(model: CooperationModel, partners: np.ndarray, members: np.
     Each invited partner weighs the invited set: it must beat its alternative, and its council
     must agree (one draw per partner that wants to, in invitation order). The IGS that forms
     is the initiator and those who said yes; where some declined, the partners left weigh that
-    smaller set again, and whoever no longer gains drops out, until no one does: nobody is
+    smaller set again, and whoever no longer gains drops out, until no one does: no partner is
     bound to a partnership it did not agree to (a partner who said yes to an IGS with the
-    centre city is not held to one without it). The initiator, whose council already chose to
-    found, goes on with whoever is left. Returns the partners of the IGS that forms."""
+    centre city is not held to one without it). The initiator is: it goes on with whoever is
+    left (an assumption chosen for fit, docs/ODD.md 4). Returns the partners of the IGS that
+    forms."""
     wants = wants_to_found(model, partners, members)
     gate = policy.gate_probability(model.political_will, model.cfg.behaviour, model.year)
     yes = [int(j) for j, w in zip(partners, wants) if w and model.rng.random() < gate[j]]
