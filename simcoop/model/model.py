@@ -43,6 +43,15 @@ VOLUNTARY = ("choice", "switch", "split")   # leave reasons that are a member's 
 PRE_HISTORY_YEARS = 9   # 2016-2025: the years of informal contact and erosion before the real start
 
 
+def member_blocks(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every ordered pair of members (diagonal included) of sets stored flat one after the
+    other with these sizes, as positions in the flat array: each set's block, row after row."""
+    per_member = np.repeat(sizes, sizes)                  # the size of each member's set
+    row = np.repeat(np.arange(int(sizes.sum())), per_member)
+    col = decisions.ragged_arange(np.repeat(np.cumsum(sizes) - sizes, sizes), per_member)
+    return row, col
+
+
 def build_landscape(cfg: SimConfig, rng: np.random.Generator) -> tuple[Landscape, realdata.RealData]:
     d = cfg.data
     if d.source == "synthetic":
@@ -454,9 +463,7 @@ class CooperationModel(mesa.Model):
         beh = self.cfg.behaviour
         sizes = np.array([len(m) for m in sets], dtype=np.int64)
         flat = np.concatenate(sets).astype(np.int64)
-        per_member = np.repeat(sizes, sizes)                  # the size of each member's IGS
-        row = np.repeat(np.arange(len(flat)), per_member)     # each IGS's block, row after row
-        col = decisions.ragged_arange(np.repeat(np.cumsum(sizes) - sizes, sizes), per_member)
+        row, col = member_blocks(sizes)
         rows, cols = flat[row], flat[col]
         block = self.trust[rows, cols]
         updated = trust.update(block, realised[row], beh.trust_gain, beh.trust_loss)
@@ -623,9 +630,8 @@ class CooperationModel(mesa.Model):
         """Each IGS's mean trust over its ordered pairs of members (one lookup for all IGS, in
         the order and summation of the per-IGS matrix without its diagonal)."""
         sizes = np.diff(bounds)
-        entry_size = np.repeat(sizes, sizes)
-        rows = np.repeat(flat, entry_size)
-        cols = flat[decisions.ragged_arange(np.repeat(bounds[:-1], sizes), entry_size)]
+        row, col = member_blocks(sizes)
+        rows, cols = flat[row], flat[col]
         off_diagonal = rows != cols
         values = self.trust[rows[off_diagonal], cols[off_diagonal]]
         pairs = sizes * (sizes - 1)
